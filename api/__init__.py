@@ -1,0 +1,1 @@
+"""The composition root: the ``thidua`` command line (and, later, the Litestar app)."""

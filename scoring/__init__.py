@@ -1,0 +1,1 @@
+"""Units, indicator intake, the vectorised scoring engine and the ranking rules."""
