@@ -1,0 +1,179 @@
+"""Checks that need the whole plan: references, uniqueness, method parameters, sums."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+from criteria.fields import PlanIssue, fmt_number
+from criteria.model import RANKING_KEYS, Criterion, Plan
+
+EPS = 1e-9
+
+
+def check_references(plan: Plan) -> list[PlanIssue]:
+    issues: list[PlanIssue] = []
+    add = issues.append
+    level_ids = {lvl.id for lvl in plan.levels}
+    _unique("levels", (lvl.id for lvl in plan.levels), issues)
+    _unique("indicators", (i.id for i in plan.indicators), issues)
+    _unique("groups", (g.id for g in plan.groups), issues)
+    _unique("criteria", (c.id for c in plan.criteria), issues)
+    _unique("bonuses", (b.id for b in plan.bonuses), issues)
+    _unique("deductions", (d.id for d in plan.deductions), issues)
+
+    def level_ok(path: str, level: str) -> bool:
+        if level and level not in level_ids:
+            add(PlanIssue(f"{path}.level", f"cấp «{level}» không có trong [[levels]]"))
+            return False
+        return bool(level)
+
+    indicators = {i.id: i for i in plan.indicators}
+    for n, ind in enumerate(plan.indicators):
+        level_ok(f"indicators[{n}]", ind.level)
+        if ind.min is not None and ind.max is not None and ind.min > ind.max:
+            add(PlanIssue(f"indicators[{n}].max", "giá trị tối đa nhỏ hơn giá trị tối thiểu"))
+    groups = {g.id: g for g in plan.groups}
+    for n, grp in enumerate(plan.groups):
+        level_ok(f"groups[{n}]", grp.level)
+
+    def indicator_ok(path: str, level: str, ind_id: str, kinds: Sequence[str] = ()) -> None:
+        ind = indicators.get(ind_id)
+        if ind_id and ind is None:
+            add(PlanIssue(f"{path}.indicator", f"chỉ số «{ind_id}» không có trong [[indicators]]"))
+        elif ind is not None and ind.level != level:
+            add(PlanIssue(f"{path}.indicator", f"chỉ số «{ind_id}» thuộc cấp «{ind.level}», "
+                                               f"không thuộc cấp «{level}»"))
+        elif ind is not None and kinds and ind.kind not in kinds:
+            add(PlanIssue(f"{path}.indicator", f"chỉ số «{ind_id}» có kiểu «{ind.kind}»; "
+                                               f"phương pháp này cần kiểu {' hoặc '.join(kinds)}"))
+
+    for n, crit in enumerate(plan.criteria):
+        path = f"criteria[{n}]"
+        if level_ok(path, crit.level):
+            found = groups.get(crit.group)
+            if crit.group and found is None:
+                add(PlanIssue(f"{path}.group", f"nhóm «{crit.group}» không có trong [[groups]]"))
+            elif found is not None and found.level != crit.level:
+                add(PlanIssue(f"{path}.group", f"nhóm «{crit.group}» thuộc cấp khác"))
+            indicator_ok(path, crit.level, crit.indicator,
+                         ("yes_no",) if crit.method == "yes_no" else ())
+            issues.extend(_check_method(path, crit, indicators.get(crit.indicator)))
+            issues.extend(_check_applies(path, crit, plan))
+
+    for lvl in plan.levels:
+        total = sum(c.max_points for c in plan.criteria if c.level == lvl.id)
+        if not plan.criteria_of(lvl.id):
+            add(PlanIssue(f"levels[{plan.levels.index(lvl)}]", f"cấp «{lvl.id}» chưa có tiêu chí nào"))
+        elif abs(total - lvl.max_points) > 1e-6:
+            add(PlanIssue(f"levels[{plan.levels.index(lvl)}].max_points",
+                          f"tổng điểm tối đa các tiêu chí của cấp «{lvl.id}» là "
+                          f"{fmt_number(total)}, khác thang điểm {fmt_number(lvl.max_points)}"))
+
+    for n, bonus in enumerate(plan.bonuses):
+        if level_ok(f"bonuses[{n}]", bonus.level):
+            indicator_ok(f"bonuses[{n}]", bonus.level, bonus.indicator,
+                         ("yes_no",) if bonus.method == "yes_no" else ("count", "number"))
+    for n, ded in enumerate(plan.deductions):
+        if level_ok(f"deductions[{n}]", ded.level):
+            if ded.method == "per_day_late":
+                kinds: tuple[str, ...] = ("date",) if ded.deadline else ("days",)
+            else:
+                kinds = ("count", "number")
+            indicator_ok(f"deductions[{n}]", ded.level, ded.indicator, kinds)
+            if ded.deadline and ded.method != "per_day_late":
+                add(PlanIssue(f"deductions[{n}].deadline", "chỉ dùng với phương pháp per_day_late"))
+
+    issues.extend(_check_bands(plan, level_ids))
+    crit_ids = {c.id for c in plan.criteria}
+    for n, key in enumerate(plan.ranking_order):
+        if key.startswith("criterion:"):
+            if key.removeprefix("criterion:") not in crit_ids:
+                add(PlanIssue(f"ranking.order[{n}]", f"tiêu chí «{key[10:]}» không tồn tại"))
+        elif key not in RANKING_KEYS:
+            add(PlanIssue(f"ranking.order[{n}]", f"khóa xếp hạng «{key}» không hợp lệ; dùng "
+                                                 f"{', '.join(RANKING_KEYS)} hoặc criterion:<mã>"))
+    return issues
+
+
+def _unique(table: str, ids: Iterable[str], issues: list[PlanIssue]) -> None:
+    ids = list(ids)
+    counts = Counter(ids)
+    for n, value in enumerate(ids):
+        if value and counts[value] > 1 and ids.index(value) != n:
+            issues.append(PlanIssue(f"{table}[{n}].id", f"mã «{value}» bị trùng với "
+                                                        f"{table}[{ids.index(value)}]"))
+
+
+def _check_method(path: str, c: Criterion, indicator: object) -> list[PlanIssue]:
+    out: list[PlanIssue] = []
+    higher = c.direction == "higher"
+    kind = getattr(indicator, "kind", None)
+    if c.mandatory and c.missing == "exclude":
+        out.append(PlanIssue(f"{path}.missing", "tiêu chí bắt buộc không được bỏ qua khi thiếu số "
+                                                "liệu; dùng missing = \"zero\""))
+    if c.method == "ratio_to_target" and c.target is not None and c.target <= 0:
+        out.append(PlanIssue(f"{path}.target", "chỉ tiêu phải lớn hơn 0 với phương pháp ratio_to_target"))
+    if kind == "percent" and c.target is not None and not 0 <= c.target <= 100:
+        out.append(PlanIssue(f"{path}.target", f"chỉ tiêu tỷ lệ phải trong khoảng 0–100 "
+                                               f"(đang là {fmt_number(c.target)})"))
+    if c.method == "linear" and c.target is not None and c.floor is not None:
+        if higher and c.floor >= c.target:
+            out.append(PlanIssue(f"{path}.floor", "với chiều «higher», mức sàn phải nhỏ hơn chỉ tiêu"))
+        if not higher and c.floor <= c.target:
+            out.append(PlanIssue(f"{path}.floor", "với chiều «lower», mức sàn phải lớn hơn chỉ tiêu"))
+    if c.method == "bands" and c.bands:
+        thresholds = [t for t, _ in c.bands]
+        points = [p for _, p in c.bands]
+        ordered = sorted(set(thresholds), reverse=not higher)
+        if thresholds != ordered:
+            way = "tăng dần" if higher else "giảm dần"
+            out.append(PlanIssue(f"{path}.bands", f"các ngưỡng phải {way} và không trùng nhau"))
+        if points != sorted(points) or points[0] < 0:
+            out.append(PlanIssue(f"{path}.bands", "điểm của các ngưỡng phải không âm và không giảm"))
+        if abs(points[-1] - c.max_points) > EPS:
+            out.append(PlanIssue(f"{path}.bands", f"ngưỡng cuối phải cho đủ {fmt_number(c.max_points)} "
+                                                  "điểm tối đa"))
+    return out
+
+
+def _check_applies(path: str, c: Criterion, plan: Plan) -> list[PlanIssue]:
+    out: list[PlanIssue] = []
+    kinds = plan.level(c.level).unit_kinds
+    for n, entry in enumerate(c.applies_to):
+        if entry.startswith("tag:"):
+            if len(entry) == 4:
+                out.append(PlanIssue(f"{path}.applies_to[{n}]", "thiếu tên nhãn sau «tag:»"))
+        elif not any(entry == k or entry.startswith(k + ".") for k in kinds):
+            out.append(PlanIssue(f"{path}.applies_to[{n}]", f"loại đơn vị «{entry}» không thuộc cấp "
+                                                            f"«{c.level}» ({', '.join(kinds)})"))
+    return out
+
+
+def _check_bands(plan: Plan, level_ids: set[str]) -> list[PlanIssue]:
+    out: list[PlanIssue] = []
+    for lvl in plan.levels:
+        indexed = [(n, b) for n, b in enumerate(plan.bands) if b.level == lvl.id]
+        if not indexed:
+            out.append(PlanIssue("bands", f"cấp «{lvl.id}» chưa có mức xếp loại nào"))
+            continue
+        seen: set[str] = set()
+        for n, band in indexed:
+            if band.id in seen:
+                out.append(PlanIssue(f"bands[{n}].id", f"mã xếp loại «{band.id}» bị trùng trong cấp"))
+            seen.add(band.id)
+            if not 0 <= band.criterion_floor <= 1:
+                out.append(PlanIssue(f"bands[{n}].criterion_floor", "phải là tỷ lệ trong khoảng 0–1"))
+        mins = [b.min_percent for _, b in indexed]
+        if mins != sorted(mins, reverse=True):
+            out.append(PlanIssue(f"bands[{indexed[0][0]}]", f"các mức xếp loại của cấp «{lvl.id}» "
+                                                            "phải xếp từ cao xuống thấp"))
+        n, last = indexed[-1]
+        if last.min_percent or last.criterion_floor or last.requires_mandatory:
+            out.append(PlanIssue(f"bands[{n}]", "mức xếp loại cuối phải nhận mọi đơn vị "
+                                                "(min_percent = 0, criterion_floor = 0, "
+                                                "requires_mandatory = false)"))
+    for n, band in enumerate(plan.bands):
+        if band.level and band.level not in level_ids:
+            out.append(PlanIssue(f"bands[{n}].level", f"cấp «{band.level}» không có trong [[levels]]"))
+    return out
