@@ -70,9 +70,7 @@ def test_known_communes_keep_their_official_codes(
 
 def test_commune_kind_agrees_with_its_name(registry: Registry) -> None:
     prefixes = {"commune.xa": "Xã ", "commune.phuong": "Phường ", "commune.thi_tran": "Thị trấn "}
-    wrong = [
-        u.name for u in registry.of_level("commune") if not u.name.startswith(prefixes[u.kind])
-    ]
+    wrong = [u.name for u in registry.of_level("commune") if not u.name.startswith(prefixes[u.kind])]
     assert not wrong, f"loại đơn vị không khớp với tên: {wrong}"
 
 
@@ -105,9 +103,7 @@ def test_commune_clusters_follow_district_boundaries(registry: Registry) -> None
         cluster = registry.cluster(f"cum.xa.{code}")
         assert cluster.name.endswith(f"thuộc {name}")
         assert {u.parent for u in registry.members(cluster.code)} == {code}
-    assert registry.cluster("cum.xa.070").name == (
-        "Cụm thi đua các xã, phường thuộc Thành phố Tuyên Quang"
-    )
+    assert registry.cluster("cum.xa.070").name == ("Cụm thi đua các xã, phường thuộc Thành phố Tuyên Quang")
 
 
 def test_agencies_and_their_sector_blocks(registry: Registry) -> None:
@@ -124,9 +120,7 @@ def test_agencies_and_their_sector_blocks(registry: Registry) -> None:
 def test_agency_tags_used_by_plan_applicability(registry: Registry) -> None:
     tags = {u.name: set(u.tags) for u in registry.of_level("agency")}
     assert {"co_so_luu_tru", "dvc_thiet_yeu"} <= tags["Công an tỉnh"]
-    assert "co_so_kcb" not in tags["Công an tỉnh"], (
-        "Công an tỉnh không quản lý cơ sở khám chữa bệnh"
-    )
+    assert "co_so_kcb" not in tags["Công an tỉnh"], "Công an tỉnh không quản lý cơ sở khám chữa bệnh"
     assert "co_so_kcb" in tags["Sở Y tế"]
     assert "co_so_kcb" in tags["Bảo hiểm xã hội tỉnh"]
     assert "co_so_luu_tru" in tags["Sở Văn hóa, Thể thao và Du lịch"]
@@ -179,16 +173,12 @@ def test_save_then_load_round_trips(registry: Registry, tmp_path: Path) -> None:
     assert again.read_bytes() == path.read_bytes(), "tệp danh mục phải giống hệt nhau mỗi lần"
 
 
-def test_moving_a_commune_to_an_unknown_cluster_is_refused(
-    registry: Registry, tmp_path: Path
-) -> None:
+def test_moving_a_commune_to_an_unknown_cluster_is_refused(registry: Registry, tmp_path: Path) -> None:
     path = tmp_path / "tuyen_quang.json"
     save_registry(registry, path)
     document = json.loads(path.read_text(encoding="utf-8"))
     commune = next(u for u in document["units"] if u["code"] == "02200")
     commune["cluster"] = "cum.xa.999"
     path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
-    with pytest.raises(
-        ValueError, match=re.escape("đơn vị '02200': khối/cụm thi đua 'cum.xa.999'")
-    ):
+    with pytest.raises(ValueError, match=re.escape("đơn vị '02200': khối/cụm thi đua 'cum.xa.999'")):
         load_registry(path)

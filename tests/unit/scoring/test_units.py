@@ -77,9 +77,7 @@ def test_unknown_codes_raise_key_error_in_vietnamese(small_registry: Registry) -
 def test_district_level_ends_on_30_june_2025(small_registry: Registry) -> None:
     on_last_day = small_registry.of_level("district", on=date(2025, 6, 30))
     assert [u.code for u in on_last_day] == ["073"], "cấp huyện còn hiệu lực đến hết 30/6/2025"
-    assert small_registry.of_level("district", on=date(2025, 7, 1)) == (), (
-        "từ 01/7/2025 không còn cấp huyện"
-    )
+    assert small_registry.of_level("district", on=date(2025, 7, 1)) == (), "từ 01/7/2025 không còn cấp huyện"
     assert small_registry.of_level("commune", on=date(2025, 7, 1)) == ()
     assert len(small_registry.of_level("agency", on=date(2025, 7, 1))) == 3
 
@@ -106,9 +104,7 @@ def test_save_then_load_round_trips_exactly(small_registry: Registry, tmp_path: 
     assert loaded.unit("02287").successors == ("X1",)
 
 
-def test_saved_file_is_readable_utf8_and_deterministic(
-    small_registry: Registry, tmp_path: Path
-) -> None:
+def test_saved_file_is_readable_utf8_and_deterministic(small_registry: Registry, tmp_path: Path) -> None:
     first, second = tmp_path / "a.json", tmp_path / "b.json"
     save_registry(small_registry, first)
     save_registry(small_registry, second)
@@ -157,9 +153,7 @@ def test_broken_json_names_line_and_column(tmp_path: Path) -> None:
         load_registry(path)
 
 
-def test_decomposed_unicode_is_normalised_on_load(
-    small_document: dict[str, Any], tmp_path: Path
-) -> None:
+def test_decomposed_unicode_is_normalised_on_load(small_document: dict[str, Any], tmp_path: Path) -> None:
     small_document["units"][5]["name"] = unicodedata.normalize("NFD", "Thị trấn Vĩnh Lộc")
     loaded = load_registry(_write(tmp_path, small_document))
     assert loaded.unit("02287").name == "Thị trấn Vĩnh Lộc"
