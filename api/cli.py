@@ -153,7 +153,7 @@ def _score_all(args: Any) -> tuple[Any, list[dict[str, Any]], str]:
     files = data_files(args.data)
     progress(f"Đang đọc {len(files)} tệp số liệu năm {args.period}")
     try:
-        data = read_indicator_files(files, plan, registry, args.period, args.level)
+        data = read_indicator_files(files, plan, registry, args.period)
     except IntakeError as exc:
         raise InputError(f"{exc}\nKhông có số liệu nào được chấm.") from None
     levels = [args.level] if args.level else [

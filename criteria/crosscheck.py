@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from criteria.fields import PlanIssue, fmt_number
-from criteria.model import RANKING_KEYS, Criterion, Plan
+from criteria.model import CRITERION_METHODS, DIRECTIONS, RANKING_KEYS, Criterion, Plan
 
 EPS = 1e-9
 
@@ -107,6 +107,8 @@ def _unique(table: str, ids: Iterable[str], issues: list[PlanIssue]) -> None:
 
 def _check_method(path: str, c: Criterion, indicator: object) -> list[PlanIssue]:
     out: list[PlanIssue] = []
+    if c.direction not in DIRECTIONS or c.method not in CRITERION_METHODS:
+        return out  # already reported; checks that depend on them would only add noise
     higher = c.direction == "higher"
     kind = getattr(indicator, "kind", None)
     if c.mandatory and c.missing == "exclude":

@@ -70,7 +70,7 @@ class Fields:
         if value not in options:
             allowed = ", ".join(f"«{o}»" for o in options)
             self.error(key, f"giá trị «{value}» không hợp lệ; chỉ chấp nhận {allowed}")
-            return default or options[0]
+            return str(value)  # kept as given so later checks can tell it was wrong
         return str(value)
 
     def number(

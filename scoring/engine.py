@@ -45,6 +45,8 @@ class ScoreResult:
     mandatory_met: npt.NDArray[np.int64]
     gate_failed: BoolArr
     band: npt.NDArray[np.int64]  # index into CompiledLevel.bands
+    bonus_items: F64  # [units × bonus items], before the level's cap
+    deduction_items: F64  # [units × deduction items], before the level's cap
 
     @property
     def points(self) -> F64:
@@ -64,7 +66,7 @@ def hundredths(x: F64) -> F64:
     return np.round(x, 2)
 
 
-BLOCK = 32768  # rows per block: the temporaries of one block stay in the CPU cache
+BLOCK = 131072  # rows per block: the temporaries of one block stay in the CPU cache
 
 
 @dataclass
@@ -101,15 +103,17 @@ def score(compiled: CompiledLevel, values: F64, mask: BoolArr | None = None) -> 
                      points_h[a:b], status[a:b], a, totals, fixed)
     base = totals.base / 100.0
     max_total = (totals.max_total + float(compiled.crit_max[fixed].sum()) * 100.0) / 100.0
-    bonus = _bonus(compiled, values, n)
-    deductions = _deductions(compiled, values, n)
+    bonus_items = _bonus(compiled, values, n)
+    deduction_items = _deductions(compiled, values, n)
+    bonus = hundredths(np.minimum(bonus_items.sum(axis=1), compiled.level.bonus_cap))
+    deductions = hundredths(np.minimum(deduction_items.sum(axis=1), compiled.level.deduction_cap))
     final = hundredths(np.maximum(base + bonus - deductions, 0.0))
     with np.errstate(divide="ignore", invalid="ignore"):
         percent = np.where(max_total > 0, hundredths(final / max_total * 100.0), 0.0)
     band = _classify(compiled, totals.worst_share, percent, totals.gate_failed)
     return ScoreResult(points_h, status, compiled.crit_exclude_missing.copy(), base, bonus,
                        deductions, final, max_total, percent, totals.mandatory_met,
-                       totals.gate_failed, band)
+                       totals.gate_failed, band, bonus_items, deduction_items)
 
 
 def _score_block(
@@ -190,25 +194,28 @@ def _fraction(c: CompiledLevel, j: int, v: F64) -> F64:
 
 
 def _bonus(c: CompiledLevel, values: F64, n: int) -> F64:
-    total = np.zeros(n)
+    """[units × bonus items] points earned per item, before the level's cap."""
+    items = np.zeros((n, len(c.bonuses)), order="F")
     for b in range(len(c.bonuses)):
         v = np.nan_to_num(values[:, c.bonus_col[b]], nan=0.0)
         if c.bonus_is_count[b]:
-            pts = np.minimum(np.maximum(v, 0.0) * c.bonus_each[b], c.bonus_max[b])
+            items[:, b] = np.minimum(np.maximum(v, 0.0) * c.bonus_each[b], c.bonus_max[b])
         else:
-            pts = np.where(v >= 0.5, c.bonus_max[b], 0.0)
-        total += pts
-    return hundredths(np.minimum(total, c.level.bonus_cap))
+            items[:, b] = np.where(v >= 0.5, c.bonus_max[b], 0.0)
+    return hundredths(items)
 
 
 def _deductions(c: CompiledLevel, values: F64, n: int) -> F64:
-    total = np.zeros(n)
+    """[units × deduction items] points taken per item, before the level's cap."""
+    items = np.zeros((n, len(c.deductions)), order="F")
     for d in range(len(c.deductions)):
         v = values[:, c.ded_col[d]]
-        amount = np.maximum(v - c.ded_offset[d], 0.0) if c.ded_is_late[d] else np.maximum(v, 0.0)
-        amount = np.ceil(amount - EPS) if c.ded_is_late[d] else amount
-        total += np.nan_to_num(np.minimum(amount * c.ded_each[d], c.ded_max[d]), nan=0.0)
-    return hundredths(np.minimum(total, c.level.deduction_cap))
+        if c.ded_is_late[d]:
+            amount = np.ceil(np.maximum(v - c.ded_offset[d], 0.0) - EPS)  # whole days late
+        else:
+            amount = np.maximum(v, 0.0)
+        items[:, d] = np.nan_to_num(np.minimum(amount * c.ded_each[d], c.ded_max[d]), nan=0.0)
+    return hundredths(items)
 
 
 def _classify(
