@@ -107,9 +107,8 @@ def cmd_plan_check(args: Any) -> int:
 
 
 def cmd_demo(args: Any) -> int:
-    from scoring.demo import write_demo
-
     from criteria.loader import load_plan
+    from scoring.demo import write_demo
     from scoring.registry_tuyen_quang import build_tuyen_quang_registry
 
     progress("Đang dựng danh mục đơn vị tỉnh Tuyên Quang")

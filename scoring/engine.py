@@ -61,9 +61,13 @@ class ScoreResult:
         return counted
 
 
+HALF_UP = 0.5 + 1e-9  # halves round up, as Excel's ROUND does; the 1e-9 absorbs binary error
+
+
 def hundredths(x: F64) -> F64:
-    """Round to 0.01 point, the precision the plan scores and stores in."""
-    return np.round(x, 2)
+    """Round to 0.01 point (half up), the precision the plan scores and stores in."""
+    out: F64 = np.floor(x * 100.0 + HALF_UP) / 100.0
+    return out
 
 
 BLOCK = 131072  # rows per block: the temporaries of one block stay in the CPU cache
@@ -133,7 +137,8 @@ def _score_block(
         top = float(c.crit_max[j]) * 100.0
         pts = _fraction(c, j, v)
         pts *= top
-        np.rint(pts, out=pts)
+        pts += HALF_UP
+        np.floor(pts, out=pts)  # whole hundredths, halves up
         np.fmax(pts, 0.0, out=pts)  # missing data (NaN) → 0 points
         missing = np.isnan(v)
         st = (pts < top - EPS).view(np.int8) + (pts <= 0.0).view(np.int8)
