@@ -116,7 +116,7 @@ def test_bad_indicator_file_names_each_row_and_column_and_scores_nothing(
     lines = source.read_text(encoding="utf-8-sig").splitlines()
     header, rows = lines[0], lines[1:]
     bad = tmp_path / "cap-xa.csv"
-    rows[2] = ",".join(rows[2].split(",")[:3] + ["abc"])  # text where a number belongs
+    rows[2] = ",".join([*rows[2].split(",")[:3], "abc"])  # text where a number belongs
     rows[5] = "99999," + ",".join(rows[5].split(",")[1:])  # unknown unit
     bad.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
     out_file = tmp_path / "kq.json"

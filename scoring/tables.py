@@ -1,0 +1,128 @@
+"""Stored units, periods, indicator values, scoring runs and their results, audit log.
+
+Points are stored as integers of hundredths (``*_h`` columns): SQLite would turn a Numeric
+into a float. Composite uniqueness is a ``key`` column holding the joined parts, so both
+engines enforce it with a plain unique index.
+"""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    BigInt,
+    Boolean,
+    Date,
+    DoublePrecision,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.base import OnDelete
+from piccolo.table import Table
+
+from criteria.tables import PlanVersion
+
+
+class Cluster(Table, tablename="cluster"):
+    code = Varchar(length=40, unique=True)
+    name = Text()
+    level = Varchar(length=40)
+
+
+class Unit(Table, tablename="unit"):
+    code = Varchar(length=40, unique=True)
+    name = Text()
+    kind = Varchar(length=60)
+    level = Varchar(length=40, index=True)
+    parent = Varchar(length=40, null=True, default=None)
+    cluster = Varchar(length=40, null=True, default=None, index=True)
+    valid_from = Date()
+    valid_to = Date(null=True, default=None)
+    tags = Text(default="")  # comma-separated
+    sex = Varchar(length=4, null=True, default=None)
+    successors = Text(default="")  # comma-separated codes of the units that replaced it
+
+
+class Period(Table, tablename="period"):
+    key = Varchar(length=200, unique=True)  # "<plan sha256>|<year>"
+    year = Integer()
+    plan_version = ForeignKey(PlanVersion, on_delete=OnDelete.restrict)
+    entry_opens = Timestamptz()
+    entry_closes = Timestamptz()
+    locked = Boolean(default=False)
+
+
+class IndicatorValue(Table, tablename="indicator_value"):
+    key = Varchar(length=200, unique=True)  # "<period id>|<unit code>|<indicator>"
+    period = ForeignKey(Period, on_delete=OnDelete.restrict, index=True)
+    unit_code = Varchar(length=40, index=True)
+    indicator = Varchar(length=80)
+    self_value = DoublePrecision(null=True, default=None)
+    evidence_url = Text(default="")
+    comment = Text(default="")
+    entered_by = Varchar(length=80, null=True, default=None)
+    entered_at = Timestamptz(null=True, default=None)
+    appraised_value = DoublePrecision(null=True, default=None)
+    appraisal_note = Text(default="")
+    appraised_by = Varchar(length=80, null=True, default=None)
+    appraised_at = Timestamptz(null=True, default=None)
+
+
+class ScoreRun(Table, tablename="score_run"):
+    plan_version = ForeignKey(PlanVersion, on_delete=OnDelete.restrict)
+    plan_sha256 = Varchar(length=64)
+    period = ForeignKey(Period, on_delete=OnDelete.restrict, index=True)
+    year = Integer()
+    level = Varchar(length=40)
+    data_sha256 = Varchar(length=64)
+    run_hash = Varchar(length=64, index=True)
+    results_sha256 = Varchar(length=64)
+    n_units = Integer()
+    started_by = Varchar(length=80)
+    started_at = Timestamptz()
+    published = Boolean(default=False)
+    published_key = Varchar(length=200, null=True, default=None, unique=True)  # one per plan+period+level
+    published_at = Timestamptz(null=True, default=None)
+    published_by = Varchar(length=80, null=True, default=None)
+
+
+class UnitResult(Table, tablename="unit_result"):
+    run = ForeignKey(ScoreRun, on_delete=OnDelete.cascade, index=True)
+    unit_code = Varchar(length=40, index=True)
+    cluster = Varchar(length=40, null=True, default=None)
+    total_h = Integer()
+    max_h = Integer()
+    percent_h = Integer()
+    base_h = Integer()
+    bonus_h = Integer()
+    deductions_h = Integer()
+    band = Varchar(length=40)
+    rank_in_cluster = Integer()
+    cluster_size = Integer()
+    rank_overall = Integer()
+    breakdown = Text()  # the unit's record as canonical JSON (criteria, bonus, deductions)
+
+
+class AuditEntry(Table, tablename="audit_entry"):
+    """Append-only; each entry's hash covers its content and the previous entry's hash."""
+
+    seq = BigInt(unique=True)
+    at = Timestamptz()
+    actor = Varchar(length=80)
+    action = Varchar(length=80, index=True)
+    entity = Varchar(length=80)
+    entity_id = Varchar(length=200)
+    unit_code = Varchar(length=40, null=True, default=None, index=True)
+    before = Text(default="")
+    after = Text(default="")
+    prev_hash = Varchar(length=64)
+    entry_hash = Varchar(length=64)
+
+
+class KeyValue(Table, tablename="key_value"):
+    """Small shared store for rate limits across server workers."""
+
+    key = Varchar(length=200, unique=True)
+    value = Text()
+    expires_at = Timestamptz(null=True, default=None)
