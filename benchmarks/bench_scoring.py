@@ -9,6 +9,7 @@ Compares, in the same run, the vectorised engine with a naive row-wise pandas ba
 from __future__ import annotations
 
 import argparse
+import math
 import statistics
 import time
 
@@ -113,7 +114,7 @@ def naive_row(row: pd.Series, criteria: list[dict[str, object]]) -> float:
         else:
             frac = min(v * c["points_each"] / mx, 1.0)
             frac = 1 - frac if lower else frac
-        total += round(frac * mx, 2)
+        total += math.floor(frac * mx * 100 + 0.5 + 1e-9) / 100  # half up, as the engine
     return total
 
 
