@@ -47,7 +47,7 @@ async def record(actor: str, action: str, entity: str, entity_id: str | int, *,
         AuditEntry.seq, ascending=False).limit(1)
     seq = last[0]["seq"] + 1 if last else 1
     prev = last[0]["entry_hash"] if last else GENESIS
-    at = datetime.now(UTC).replace(microsecond=datetime.now(UTC).microsecond)
+    at = datetime.now(UTC)
     b, a = canonical(before), canonical(after)
     digest = entry_hash(seq, at, actor, action, entity, str(entity_id), unit_code, b, a, prev)
     await AuditEntry.insert(AuditEntry(

@@ -53,3 +53,18 @@ async def close_pool() -> None:
     db = engine()
     if not isinstance(db, SQLiteEngine):
         await db.close_connection_pool()  # type: ignore[attr-defined]
+
+
+async def truncate_all() -> None:
+    """Empty every table of every app (tests, and `thidua demo load --reset`)."""
+    from piccolo.conf.apps import Finder
+
+    tables = Finder().get_table_classes()
+    db = engine()
+    async with write_transaction():
+        for table in reversed(tables):  # children before parents
+            name = table._meta.tablename
+            if isinstance(db, SQLiteEngine):
+                await db.run_ddl(f'DELETE FROM "{name}"')
+            else:
+                await db.run_ddl(f'TRUNCATE "{name}" RESTART IDENTITY CASCADE')
