@@ -1,0 +1,1 @@
+"""JSON controllers of the API, one module per feature."""

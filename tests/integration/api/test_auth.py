@@ -1,0 +1,268 @@
+"""Log-in, sessions, CSRF, rate limits and the error format of the API, on both engines.
+
+Several app instances stand in for several server workers: whatever one learns (a session, a
+count of failed log-ins) the others must see, because it lives in the database.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import pytest
+from litestar import get, post
+from litestar.params import URLEncodedBody
+from litestar.testing import AsyncTestClient
+
+from api.accounts import create_account
+from api.app import create_app
+from api.auth import SESSION_COOKIE
+from api.settings import get_settings
+from api.tables import Account
+from scoring.errors import ServiceError
+from scoring.tables import AuditEntry
+
+pytestmark = pytest.mark.db
+
+LOGIN = "/api/v1/auth/login"
+ME = "/api/v1/auth/me"
+TOKENS = "/api/v1/auth/tokens"
+PASSWORD = "mat-khau-dung-2025"
+WRONG_LOGIN = "Tên đăng nhập hoặc mật khẩu không đúng."
+
+
+@get("/api/v1/test/boom")
+async def boom() -> None:
+    raise RuntimeError("lỗi cố ý trong bài kiểm tra")
+
+
+@post("/api/v1/test/form")
+async def echo_form(data: URLEncodedBody[dict[str, str]]) -> dict[str, str]:
+    return data
+
+
+@asynccontextmanager
+async def client(**cookies: str) -> AsyncIterator[AsyncTestClient[Any]]:
+    """A client of a freshly built app: a new worker, or the same server after a restart."""
+    async with AsyncTestClient(app=create_app([boom, echo_form]), cookies=cookies or None) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+async def officer(clean_db: str) -> dict[str, Any]:
+    """A commune officer's account, and an administrator's."""
+    await create_account("quantri", "Nguyễn Văn Quản", PASSWORD, "admin")
+    return await create_account("canbo.xa", "Trần Thị Bình", PASSWORD, "unit", unit_code="02200")
+
+
+async def login(c: AsyncTestClient[Any], username: str = "canbo.xa", password: str = PASSWORD) -> Any:
+    return await c.post(LOGIN, json={"username": username, "password": password})
+
+
+def error_of(response: Any) -> dict[str, Any]:
+    assert response.headers["content-type"].startswith("application/json"), response.text
+    return response.json()["error"]
+
+
+async def test_login_sets_an_httponly_cookie_and_me_answers(officer: dict[str, Any]) -> None:
+    async with client() as c:
+        response = await login(c)
+        assert response.status_code == 200, response.text
+        cookie = response.headers["set-cookie"].lower()
+        assert cookie.startswith(f"{SESSION_COOKIE}=") and "httponly" in cookie and "samesite=lax" in cookie
+        body = response.json()
+        assert body["user"]["username"] == "canbo.xa" and body["user"]["unit_code"] == "02200"
+        me = await c.get(ME)
+        assert me.status_code == 200, me.text
+        assert me.json()["user"]["full_name"] == "Trần Thị Bình"
+        assert me.json()["csrf_token"] == body["csrf_token"]
+
+
+@pytest.mark.parametrize("username", ["canbo.xa", "khong.ai.co"])
+async def test_wrong_password_and_unknown_user_get_the_same_401(officer: dict[str, Any],
+                                                               username: str) -> None:
+    async with client() as c:
+        response = await login(c, username, "mat-khau-sai")
+        assert response.status_code == 401
+        assert error_of(response) == {"code": "unauthenticated", "message": WRONG_LOGIN}
+        assert SESSION_COOKIE not in response.headers.get("set-cookie", "")
+
+
+async def test_too_many_failures_are_refused_by_every_worker(officer: dict[str, Any]) -> None:
+    limit = get_settings().login_attempts
+    async with client() as c:
+        for _ in range(limit):
+            assert (await login(c, password="mat-khau-sai")).status_code == 401
+    async with client() as another_worker:
+        response = await login(another_worker)  # even the right password, once locked
+    assert response.status_code == 429, "số lần đăng nhập sai phải dùng chung giữa các tiến trình"
+    error = error_of(response)
+    assert error["code"] == "rate_limited"
+    assert error["message"].startswith("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau ")
+    assert error["message"].endswith(" phút.")
+    assert int(response.headers["retry-after"]) > 0
+
+
+async def test_one_address_trying_many_usernames_is_refused(officer: dict[str, Any]) -> None:
+    async with client() as c:
+        for n in range(get_settings().login_attempts):
+            assert (await login(c, f"doan.mo.{n}", "mat-khau-sai")).status_code == 401
+        assert (await login(c)).status_code == 429
+
+
+async def test_a_successful_login_clears_the_count(officer: dict[str, Any]) -> None:
+    below = get_settings().login_attempts - 1
+    async with client() as c:
+        for _ in range(2):
+            for _ in range(below):
+                assert (await login(c, password="mat-khau-sai")).status_code == 401
+            assert (await login(c)).status_code == 200
+
+
+async def test_a_session_survives_a_restart_and_works_on_other_workers(officer: dict[str, Any]) -> None:
+    async with client() as c:
+        token = (await login(c)).cookies[SESSION_COOKIE]
+    async with client(**{SESSION_COOKIE: token}) as other:
+        response = await other.get(ME)
+    assert response.status_code == 200, "phiên đăng nhập phải dùng được ở tiến trình khác"
+    assert response.json()["user"]["username"] == "canbo.xa"
+
+
+async def test_cookie_writes_need_the_csrf_token(officer: dict[str, Any]) -> None:
+    async with client() as c:
+        csrf = (await login(c)).json()["csrf_token"]
+        refused = await c.post(TOKENS, json={"name": "máy chủ báo cáo"})
+        assert refused.status_code == 403
+        assert error_of(refused) == {
+            "code": "csrf_failed",
+            "message": "Thiếu hoặc sai mã chống giả mạo (CSRF). Hãy tải lại trang rồi thử lại.",
+        }
+        wrong = await c.post(TOKENS, json={"name": "x"}, headers={"X-CSRF-Token": "doan-bua"})
+        assert wrong.status_code == 403
+        accepted = await c.post(TOKENS, json={"name": "máy chủ báo cáo"}, headers={"X-CSRF-Token": csrf})
+        assert accepted.status_code == 201, accepted.text
+        form = await c.post("/api/v1/test/form", data={"_csrf": csrf, "ghi_chu": "từ biểu mẫu"})
+        assert form.status_code == 201, form.text
+        assert form.json()["ghi_chu"] == "từ biểu mẫu", "thân biểu mẫu phải còn nguyên sau khi kiểm tra CSRF"
+
+
+async def test_bearer_token_writes_need_no_csrf(officer: dict[str, Any]) -> None:
+    async with client() as c:
+        csrf = (await login(c)).json()["csrf_token"]
+        created = await c.post(TOKENS, json={"name": "kịch bản"}, headers={"X-CSRF-Token": csrf})
+        token = created.json()["token"]
+    async with client() as script:
+        bearer = {"Authorization": f"Bearer {token}"}
+        me = await script.get(ME, headers=bearer)
+        assert me.status_code == 200 and me.json()["user"]["via"] == "token"
+        assert me.json()["csrf_token"] is None
+        assert (await script.post(TOKENS, json={"name": "thêm"}, headers=bearer)).status_code == 201
+        bad = await script.get(ME, headers={"Authorization": "Bearer khong-hop-le"})
+        assert bad.status_code == 401 and error_of(bad)["code"] == "unauthenticated"
+
+
+async def test_logout_ends_the_session_everywhere(officer: dict[str, Any]) -> None:
+    async with client() as c:
+        response = await login(c)
+        token, csrf = response.cookies[SESSION_COOKIE], response.json()["csrf_token"]
+        assert (await c.post("/api/v1/auth/logout", headers={"X-CSRF-Token": csrf})).status_code == 204
+        assert (await c.get(ME)).status_code == 401
+    async with client(**{SESSION_COOKIE: token}) as replay:
+        response = await replay.get(ME)
+    assert response.status_code == 401
+    assert error_of(response) == {"code": "unauthenticated",
+                                  "message": "Bạn cần đăng nhập để dùng chức năng này."}
+
+
+async def test_only_admins_list_accounts(officer: dict[str, Any]) -> None:
+    async with client() as c:
+        assert (await c.get("/api/v1/auth/accounts")).status_code == 401
+        await login(c)
+        refused = await c.get("/api/v1/auth/accounts")
+        assert refused.status_code == 403
+        assert error_of(refused) == {"code": "forbidden",
+                                     "message": "Chức năng này chỉ dành cho quản trị viên."}
+        await login(c, "quantri")
+        listed = await c.get("/api/v1/auth/accounts")
+        assert listed.status_code == 200
+        assert [a["username"] for a in listed.json()] == ["canbo.xa", "quantri"]
+        assert all("password_hash" not in a for a in listed.json())
+
+
+async def test_passwords_are_stored_only_as_argon2id_hashes(officer: dict[str, Any]) -> None:
+    stored = await Account.select(Account.password_hash)
+    assert stored and all(row["password_hash"].startswith("$argon2id$") for row in stored)
+    assert all(PASSWORD not in row["password_hash"] for row in stored)
+    audited = await AuditEntry.select(AuditEntry.action, AuditEntry.after)
+    assert [row["action"] for row in audited] == ["account.create", "account.create"]
+    assert all(PASSWORD not in row["after"] and "password" not in row["after"] for row in audited)
+
+
+async def test_account_rules_are_explained_in_vietnamese(clean_db: str) -> None:
+    with pytest.raises(ServiceError) as short:
+        await create_account("canbo", "Lê Văn C", "ngan", "unit")
+    assert short.value.code == "invalid_input"
+    assert {p["field"] for p in short.value.details} == {"password", "unit_code"}
+    with pytest.raises(ServiceError) as role:
+        await create_account("canbo", "Lê Văn C", PASSWORD, "superuser")
+    assert "Vai trò «superuser» không có" in role.value.message
+    await create_account("CanBo", "Lê Văn C", PASSWORD, "council")
+    with pytest.raises(ServiceError) as taken:
+        await create_account("canbo", "Lê Văn D", PASSWORD, "council")
+    assert taken.value.code == "conflict" and taken.value.http_status == 409
+
+
+async def test_openapi_lists_the_auth_routes(clean_db: str) -> None:
+    async with client() as c:
+        response = await c.get("/schema/openapi.json")
+        assert response.status_code == 200
+        spec = response.json()
+    assert spec["info"]["title"] == "thidua API"
+    for path in (LOGIN, "/api/v1/auth/logout", ME, TOKENS, "/api/v1/auth/accounts", "/api/v1/health"):
+        assert path in spec["paths"], f"thiếu {path} trong OpenAPI"
+
+
+async def test_errors_are_json_in_vietnamese(clean_db: str) -> None:
+    async with client() as c:
+        assert (await c.get("/api/v1/health")).json() == {"status": "ok"}
+        missing = await c.get("/api/v1/khong-co-dia-chi-nay")
+        assert missing.status_code == 404
+        assert error_of(missing)["code"] == "not_found" and "Không tìm thấy" in error_of(missing)["message"]
+        wrong_method = await c.get(LOGIN)
+        assert wrong_method.status_code == 405 and error_of(wrong_method)["code"] == "method_not_allowed"
+        invalid = await c.post(LOGIN, json={"username": "canbo.xa"})
+        assert invalid.status_code == 400
+        error = error_of(invalid)
+        assert error["code"] == "invalid_input" and "password" in error["message"]
+        assert error["details"][0]["field"] == "password"
+        malformed = await c.post(LOGIN, content=b"{khong-phai-json",
+                                 headers={"content-type": "application/json"})
+        assert malformed.status_code == 400 and error_of(malformed)["code"] == "invalid_input"
+
+
+class Remember(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+async def test_an_unexpected_exception_is_a_500_json_without_internals(clean_db: str) -> None:
+    remembered = Remember()
+    logging.getLogger("thidua.api").addHandler(remembered)  # the app's logging config replaces caplog's
+    try:
+        async with client() as c:
+            response = await c.get("/api/v1/test/boom")
+    finally:
+        logging.getLogger("thidua.api").removeHandler(remembered)
+    assert response.status_code == 500
+    assert error_of(response) == {
+        "code": "internal_error",
+        "message": "Đã có lỗi trong hệ thống. Vui lòng thử lại hoặc báo cho quản trị viên.",
+    }
+    assert "lỗi cố ý" not in response.text
+    assert any(r.exc_info for r in remembered.records), "lỗi phải được ghi kèm vết lỗi vào nhật ký máy chủ"
