@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from api.argparse_vi import Parser
+from api.cli_db import add_commands as add_db_commands
+from api.cli_db import dispatch as dispatch_db
 from api.textout import explain_text, rankings_table, results_csv
 
 OK, INVALID, USAGE = 0, 1, 2
@@ -32,9 +34,13 @@ def build_parser() -> Parser:
     check = plan_sub.add_parser("check", help="kiểm tra một tệp kế hoạch (TOML)")
     check.add_argument("plan_file", metavar="KẾ_HOẠCH.toml")
 
-    demo = sub.add_parser("demo", help="tạo dữ liệu mẫu của tỉnh Tuyên Quang")
-    demo.add_argument("--out", required=True, metavar="THƯ_MỤC", help="thư mục ghi dữ liệu mẫu")
+    demo = sub.add_parser("demo", help="dữ liệu mẫu của tỉnh Tuyên Quang: --out THƯ_MỤC ghi ra tệp; "
+                                       "«demo load» nạp vào cơ sở dữ liệu")
+    demo.add_argument("--out", metavar="THƯ_MỤC", help="thư mục ghi dữ liệu mẫu")
     demo.add_argument("--seed", type=int, default=2024, help="hạt giống ngẫu nhiên (mặc định 2024)")
+    demo_sub = demo.add_subparsers(dest="demo_command", required=False, metavar="load")
+    demo_sub.add_parser("load", help="nạp kế hoạch, đơn vị, số liệu, lượt chấm và tài khoản mẫu vào "
+                                     "cơ sở dữ liệu")
 
     tpl = sub.add_parser("template", help="tạo mẫu Excel nhập số liệu cho một cấp")
     tpl.add_argument("plan_file", metavar="KẾ_HOẠCH.toml")
@@ -57,11 +63,18 @@ def build_parser() -> Parser:
             cmd.add_argument("--out", metavar="ĐƯỜNG_DẪN", help="ghi kết quả ra tệp thay vì màn hình")
         else:
             cmd.add_argument("--unit", required=True, metavar="MÃ_ĐƠN_VỊ")
+    add_db_commands(sub)
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "demo" and args.demo_command is None and not args.out:
+        parser.error("lệnh demo cần --out THƯ_MỤC, hoặc dùng «thidua demo load»")
+    handled = dispatch_db(args, progress)
+    if handled is not None:
+        return handled
     try:
         handler = {"plan": cmd_plan_check, "demo": cmd_demo, "template": cmd_template,
                    "score": cmd_score, "explain": cmd_explain}[args.command]

@@ -9,6 +9,7 @@ Tests marked ``db`` skip, saying why, only when that server does not answer.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import tempfile
 import uuid
@@ -36,7 +37,7 @@ if KIND == "postgres":
     try:
         asyncio.run(_pg_admin(f'CREATE DATABASE "{_pg_db}"'))
         os.environ["DATABASE_URL"] = f"{PG_SERVER}/{_pg_db}"
-    except (OSError, asyncio.TimeoutError) as exc:  # no server answers
+    except (TimeoutError, OSError) as exc:  # no server answers
         _unavailable = f"PostgreSQL không trả lời tại {PG_SERVER}: {exc}"
         os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/unused.sqlite"
 else:
@@ -63,10 +64,8 @@ def migrated_database() -> Iterator[str]:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if KIND == "postgres" and not _unavailable:
-        try:
+        with contextlib.suppress(OSError):
             asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{_pg_db}" WITH (FORCE)'))
-        except OSError:
-            pass
 
 
 @pytest.fixture

@@ -1,0 +1,204 @@
+"""CLI commands that work on the database: migrate, demo load, import, run, publish, users,
+audit, serve. Each opens the engine from DATABASE_URL and runs one service call."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from api.argparse_vi import Parser
+
+T = TypeVar("T")
+OK, INVALID = 0, 1
+
+
+def add_commands(sub: Any) -> None:
+    db = sub.add_parser("db", help="cơ sở dữ liệu")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="LỆNH")
+    db_sub.add_parser("migrate", help="áp dụng các bản chuyển đổi (migration) còn thiếu")
+
+    imp = sub.add_parser("import", help="nhập số liệu từ tệp vào cơ sở dữ liệu")
+    imp.add_argument("files", nargs="+", metavar="TỆP")
+    imp.add_argument("--period", required=True, type=int, metavar="NĂM")
+    imp.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi gì")
+    imp.add_argument("--appraised", action="store_true", help="số liệu đã thẩm định")
+
+    run = sub.add_parser("run", help="chấm điểm một cấp của một kỳ (lưu lượt chấm)")
+    run.add_argument("--period", required=True, type=int, metavar="NĂM")
+    run.add_argument("--level", required=True, metavar="CẤP")
+
+    pub = sub.add_parser("publish", help="công bố một lượt chấm")
+    pub.add_argument("run_id", type=int, metavar="MÃ_LƯỢT_CHẤM")
+
+    user = sub.add_parser("user", help="tài khoản người dùng")
+    user_sub = user.add_subparsers(dest="user_command", required=True, metavar="LỆNH")
+    add = user_sub.add_parser("add", help="thêm tài khoản (mật khẩu nhập từ bàn phím hoặc stdin)")
+    add.add_argument("username", metavar="TÊN_ĐĂNG_NHẬP")
+    add.add_argument("--role", required=True, choices=("admin", "unit", "council"))
+    add.add_argument("--unit", metavar="MÃ_ĐƠN_VỊ", help="đơn vị của tài khoản vai trò unit")
+    add.add_argument("--name", default="", metavar="HỌ_TÊN")
+    add.add_argument("--password-stdin", action="store_true", help="đọc mật khẩu từ stdin")
+
+    aud = sub.add_parser("audit", help="nhật ký thay đổi")
+    aud_sub = aud.add_subparsers(dest="audit_command", required=True, metavar="LỆNH")
+    aud_sub.add_parser("verify", help="kiểm tra chuỗi băm của nhật ký")
+
+    serve = sub.add_parser("serve", help="chạy máy chủ web (http://127.0.0.1:8000)")
+    serve.add_argument("--host", default=None)
+    serve.add_argument("--port", type=int, default=None)
+    serve.add_argument("--workers", type=int, default=1, help="số tiến trình máy chủ")
+
+
+def _run(make: Callable[[], Awaitable[T]]) -> T:
+    return asyncio.run(make())
+
+
+async def _period_for_year(year: int) -> dict[str, Any]:
+    from scoring.errors import ServiceError
+    from scoring.periods import list_periods
+
+    found = [p for p in await list_periods() if p["year"] == year]
+    if not found:
+        raise ServiceError(
+            "not_found",
+            f"Chưa có kỳ đánh giá năm {year}; hãy chạy «thidua demo load» hoặc mở kỳ đánh giá trước.",
+        )
+    return max(found, key=lambda p: p["id"])
+
+
+def dispatch(args: Any, progress: Callable[[str], None]) -> int | None:
+    """Run a database command; None when ``args.command`` is not one of them."""
+    from scoring.errors import ServiceError
+
+    handlers: dict[str, Callable[[Any, Callable[[str], None]], int]] = {
+        "db": cmd_migrate,
+        "import": cmd_import,
+        "run": cmd_run,
+        "publish": cmd_publish,
+        "user": cmd_user_add,
+        "audit": cmd_audit_verify,
+        "serve": cmd_serve,
+    }
+    if args.command == "demo" and getattr(args, "demo_command", None) == "load":
+        from api.demo_load import cmd_demo_load
+
+        handler = cmd_demo_load
+    elif args.command in handlers:
+        handler = handlers[args.command]
+    else:
+        return None
+    try:
+        return handler(args, progress)
+    except ServiceError as exc:
+        print(f"Lỗi: {exc.message}", file=sys.stderr)
+        details = exc.details if isinstance(exc.details, list) else []
+        for item in details:
+            if isinstance(item, dict) and "row" in item:
+                print(
+                    f"  - tệp {item.get('file')}, dòng {item.get('row')}, cột {item.get('column')}: "
+                    f"{item.get('reason')}",
+                    file=sys.stderr,
+                )
+            else:
+                print(f"  - {item}", file=sys.stderr)
+        return INVALID
+
+
+def cmd_migrate(args: Any, progress: Callable[[str], None]) -> int:
+    from scoring.db import migrate
+
+    progress("Đang áp dụng các bản chuyển đổi cơ sở dữ liệu")
+    _run(migrate)
+    print("Cơ sở dữ liệu đã được cập nhật.")
+    return OK
+
+
+def cmd_import(args: Any, progress: Callable[[str], None]) -> int:
+    from scoring.values import import_files
+
+    async def go() -> dict[str, Any]:
+        period = await _period_for_year(args.period)
+        return await import_files(
+            period["id"],
+            [Path(f) for f in args.files],
+            actor="cli",
+            dry_run=args.dry_run,
+            as_appraised=args.appraised,
+        )
+
+    progress(f"Đang kiểm tra {len(args.files)} tệp")
+    summary = _run(go)
+    verb = "Kiểm tra xong (chưa ghi gì)" if args.dry_run else "Đã nhập"
+    print(f"{verb}: " + ", ".join(f"{k}: {v}" for k, v in summary.items()))
+    return OK
+
+
+def cmd_run(args: Any, progress: Callable[[str], None]) -> int:
+    from scoring.runs import start_run
+
+    async def go() -> dict[str, Any]:
+        period = await _period_for_year(args.period)
+        return await start_run(period["id"], args.level, actor="cli")
+
+    progress(f"Đang chấm điểm cấp «{args.level}» năm {args.period}")
+    run = _run(go)
+    print(f"Lượt chấm số {run['id']}: {run['n_units']} đơn vị; mã băm {run['run_hash']}")
+    return OK
+
+
+def cmd_publish(args: Any, progress: Callable[[str], None]) -> int:
+    from scoring.runs import publish
+
+    _run(lambda: publish(args.run_id, actor="cli"))
+    print(f"Đã công bố lượt chấm số {args.run_id}; số liệu của kỳ đã được khóa.")
+    return OK
+
+
+def cmd_user_add(args: Any, progress: Callable[[str], None]) -> int:
+    from api.accounts import create_account
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Mật khẩu: ")
+    account = _run(
+        lambda: create_account(
+            args.username, args.name or args.username, password, args.role, args.unit, actor="cli"
+        )
+    )
+    print(f"Đã tạo tài khoản «{account['username']}» (vai trò {account['role']}).")
+    return OK
+
+
+def cmd_audit_verify(args: Any, progress: Callable[[str], None]) -> int:
+    from scoring.audit import verify
+
+    result = _run(verify)
+    if result.ok:
+        print(f"Nhật ký toàn vẹn: {result.checked} mục, chuỗi băm khớp.")
+        return OK
+    print(f"Nhật ký KHÔNG toàn vẹn: mục số {result.broken_seq}: {result.reason}.", file=sys.stderr)
+    return INVALID
+
+
+def cmd_serve(args: Any, progress: Callable[[str], None]) -> int:
+    import uvicorn
+
+    from api.settings import get_settings
+
+    settings = get_settings()
+    host, port = args.host or settings.host, args.port or settings.port
+    progress(f"Máy chủ chạy tại http://{host}:{port} ({args.workers} tiến trình); Ctrl+C để dừng")
+    os.environ.setdefault("THIDUA_DB_POOL", "1")
+    uvicorn.run(
+        "api.app:create_app", factory=True, host=host, port=port, workers=args.workers, log_level="warning"
+    )
+    return OK
+
+
+__all__ = ["Parser", "add_commands", "dispatch"]

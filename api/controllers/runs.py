@@ -1,0 +1,151 @@
+"""Scoring runs, published rankings, per-unit breakdowns, and the audit log."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+
+from api.auth import current_user, requires_admin
+from api.controllers.access import (
+    AnyRequest,
+    is_admin,
+    require_breakdown_access,
+    require_published_or_admin,
+)
+from scoring import audit
+from scoring import runs as run_service
+from scoring.tables import AuditEntry
+
+PUBLIC_FIELDS = (
+    "unit_code",
+    "unit_name",
+    "level",
+    "cluster",
+    "cluster_name",
+    "total",
+    "max",
+    "percent",
+    "band",
+    "band_name",
+    "rank_in_cluster",
+    "cluster_size",
+    "rank_overall",
+)
+
+
+class RunStart(msgspec.Struct):
+    period_id: int
+    level: str
+
+
+class RunController(Controller):
+    path = "/api/v1/runs"
+    tags = ("Lượt chấm điểm",)
+
+    @post("/", guards=[requires_admin], summary="Chấm điểm một cấp của một kỳ")
+    async def start(self, request: AnyRequest, data: JSONBody[RunStart]) -> dict[str, Any]:
+        user = current_user(request)
+        return await run_service.start_run(data.period_id, data.level, user.username if user else "?")
+
+    @get("/", summary="Các lượt chấm (công chúng chỉ thấy lượt đã công bố)")
+    async def list_runs(
+        self,
+        request: AnyRequest,
+        period_id: FromQuery[int | None] = None,
+        level: FromQuery[str | None] = None,
+    ) -> list[dict[str, Any]]:
+        runs = await run_service.list_runs(period_id, level)
+        return runs if is_admin(request) else [r for r in runs if r["published"]]
+
+    @get("/{run_id:int}", summary="Một lượt chấm")
+    async def get_run(self, request: AnyRequest, run_id: FromPath[int]) -> dict[str, Any]:
+        run = await _run(run_id)
+        require_published_or_admin(request, run["published"])
+        return run
+
+    @get("/{run_id:int}/results", summary="Kết quả, xếp hạng của một lượt chấm")
+    async def results(self, request: AnyRequest, run_id: FromPath[int]) -> list[dict[str, Any]]:
+        run = await _run(run_id)
+        require_published_or_admin(request, run["published"])
+        rows = await run_service.run_results(run_id)
+        return rows if is_admin(request) else [_public(r) for r in rows]
+
+    @post("/{run_id:int}/publish", guards=[requires_admin], summary="Công bố một lượt chấm")
+    async def publish(self, request: AnyRequest, run_id: FromPath[int]) -> dict[str, Any]:
+        user = current_user(request)
+        await run_service.publish(run_id, user.username if user else "?")
+        return await _run(run_id)
+
+    @get("/{run_id:int}/units/{unit_code:str}", summary="Bảng điểm chi tiết của một đơn vị")
+    async def breakdown(
+        self, request: AnyRequest, run_id: FromPath[int], unit_code: FromPath[str]
+    ) -> dict[str, Any]:
+        run = await _run(run_id)
+        require_breakdown_access(request, unit_code, run["published"])
+        found = await run_service.unit_breakdown(run_id, unit_code)
+        if found is None:
+            raise NotFoundException(detail=f"Đơn vị «{unit_code}» không có trong lượt chấm này.")
+        return found
+
+
+class RankingController(Controller):
+    path = "/api/v1/rankings"
+    tags = ("Xếp hạng công khai",)
+
+    @get("/", summary="Bảng xếp hạng đã công bố của một cấp")
+    async def rankings(
+        self,
+        period_id: FromQuery[int],
+        level: FromQuery[str],
+    ) -> dict[str, Any]:
+        run = await run_service.published_run(period_id, level)
+        if run is None:
+            raise NotFoundException(detail="Chưa có kết quả được công bố cho kỳ và cấp này.")
+        rows = await run_service.run_results(run["id"])
+        return {"run": run, "results": [_public(r) for r in rows]}
+
+
+class AuditController(Controller):
+    path = "/api/v1/audit"
+    tags = ("Nhật ký",)
+    guards = (requires_admin,)
+
+    @get("/", summary="Nhật ký thay đổi")
+    async def entries(
+        self,
+        unit: FromQuery[str | None] = None,
+        actor: FromQuery[str | None] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
+    ) -> list[dict[str, Any]]:
+        query = AuditEntry.select().order_by(AuditEntry.seq, ascending=False).limit(limit)
+        if unit:
+            query = query.where(AuditEntry.unit_code == unit)
+        if actor:
+            query = query.where(AuditEntry.actor == actor)
+        rows = await query
+        return [{**r, "at": r["at"].isoformat()} for r in rows]
+
+    @get("/verify", summary="Kiểm tra chuỗi băm của nhật ký")
+    async def verify(self) -> dict[str, Any]:
+        result = await audit.verify()
+        return {
+            "ok": result.ok,
+            "checked": result.checked,
+            "broken_seq": result.broken_seq,
+            "reason": result.reason,
+        }
+
+
+async def _run(run_id: int) -> dict[str, Any]:
+    run = await run_service.get_run(run_id)
+    if run is None:
+        raise NotFoundException(detail="Không có lượt chấm này.")
+    return run
+
+
+def _public(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: row.get(k) for k in PUBLIC_FIELDS}

@@ -1,0 +1,132 @@
+"""Indicator values: read, enter one's own, bulk import with a dry run, appraise."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from litestar import Controller, get, post, put
+from litestar.datastructures import UploadFile
+from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody
+
+from api.auth import current_user, requires_admin, requires_login
+from api.controllers.access import AnyRequest, is_admin, require_unit_access
+from scoring import values as value_service
+from scoring.errors import ServiceError
+
+
+class ValueEntry(msgspec.Struct):
+    value: str | float | int | bool | None
+    evidence_url: str = ""
+    comment: str = ""
+
+
+class Appraisal(msgspec.Struct):
+    accept: bool
+    value: str | float | int | None = None
+    reason: str = ""
+
+
+@dataclass
+class ImportUpload:
+    files: list[UploadFile] = field(default_factory=list)
+
+
+class ValueController(Controller):
+    path = "/api/v1/periods/{period_id:int}"
+    tags = ("Số liệu chỉ tiêu",)
+
+    @get("/values", guards=[requires_login], summary="Số liệu của kỳ (đơn vị chỉ thấy của mình)")
+    async def list_values(
+        self,
+        request: AnyRequest,
+        period_id: FromPath[int],
+        unit: FromQuery[str | None] = None,
+        pending: FromQuery[bool] = False,
+    ) -> list[dict[str, Any]]:
+        if not is_admin(request):
+            user = current_user(request)
+            own = user.unit_code if user else None
+            require_unit_access(request, unit or own or "")
+            unit = unit or own
+        return await value_service.list_values(period_id, unit, pending)
+
+    @put(
+        "/values/{unit_code:str}/{indicator:str}",
+        guards=[requires_login],
+        summary="Nhập số liệu tự đánh giá của đơn vị",
+    )
+    async def set_value(
+        self,
+        request: AnyRequest,
+        period_id: FromPath[int],
+        unit_code: FromPath[str],
+        indicator: FromPath[str],
+        data: JSONBody[ValueEntry],
+    ) -> dict[str, Any]:
+        require_unit_access(request, unit_code)
+        raw = "" if data.value is None else data.value
+        return await value_service.set_own_value(
+            period_id,
+            unit_code,
+            indicator,
+            raw,
+            evidence_url=data.evidence_url,
+            comment=data.comment,
+            actor=_actor(request),
+        )
+
+    @post(
+        "/values/{unit_code:str}/{indicator:str}/appraisal",
+        guards=[requires_admin],
+        summary="Thẩm định: chấp nhận hoặc sửa kèm lý do",
+    )
+    async def appraise(
+        self,
+        request: AnyRequest,
+        period_id: FromPath[int],
+        unit_code: FromPath[str],
+        indicator: FromPath[str],
+        data: JSONBody[Appraisal],
+    ) -> dict[str, Any]:
+        return await value_service.appraise(
+            period_id,
+            unit_code,
+            indicator,
+            actor=_actor(request),
+            accept=data.accept,
+            value=data.value,
+            reason=data.reason,
+        )
+
+    @post("/import", guards=[requires_admin], summary="Nhập số liệu từ tệp CSV/XLSX")
+    async def import_files(
+        self,
+        request: AnyRequest,
+        period_id: FromPath[int],
+        data: MultipartBody[ImportUpload],
+        dry_run: FromQuery[bool] = False,
+        appraised: FromQuery[bool] = False,
+    ) -> dict[str, Any]:
+        uploads = [f for f in data.files if isinstance(f, UploadFile)]
+        if not uploads:
+            raise ServiceError("invalid_input", "Chưa chọn tệp số liệu nào (trường «files»).")
+        with tempfile.TemporaryDirectory(prefix="thidua-import-") as folder:
+            paths = []
+            for n, upload in enumerate(uploads):
+                name = Path(upload.filename or f"tep-{n + 1}.csv").name
+                path = Path(folder) / f"{n:02d}" / name
+                path.parent.mkdir()
+                path.write_bytes(await upload.read())
+                paths.append(path)
+            return await value_service.import_files(
+                period_id, paths, actor=_actor(request), dry_run=dry_run, as_appraised=appraised
+            )
+
+
+def _actor(request: AnyRequest) -> str:
+    user = current_user(request)
+    return user.username if user else "?"

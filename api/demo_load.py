@@ -1,0 +1,99 @@
+"""``thidua demo load``: the demo province, plan, data, runs and accounts in the database.
+
+Idempotent: a second load keeps what is there (plan versions and runs are never
+overwritten) and only adds what is missing. Demo passwords are printed and written to
+``var/demo-accounts.txt``; they are for trying the system, never for production.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from api.settings import ROOT
+
+ADMIN = ("admin", "Cán bộ Ban Thi đua – Khen thưởng", "ThiDua@2024")
+COUNCIL = [("hoidong1", "Nguyễn Văn An"), ("hoidong2", "Trần Thị Bích"), ("hoidong3", "Lê Minh Châu")]
+PUBLISHED_YEAR, OPEN_YEAR = 2023, 2024
+
+
+def unit_username(code: str) -> str:
+    return f"dv{code.lower()}"
+
+
+def unit_password(code: str) -> str:
+    return f"Demo-{code}-2024"
+
+
+def cmd_demo_load(args: Any, progress: Callable[[str], None]) -> int:
+    lines = asyncio.run(load_demo(progress))
+    out = ROOT / "var" / "demo-accounts.txt"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines[:12]))
+    print(f"… và {len(lines) - 12} tài khoản đơn vị khác: xem {out}")
+    return 0
+
+
+async def load_demo(progress: Callable[[str], None]) -> list[str]:
+    from api.accounts import create_account, list_accounts
+    from criteria import store as plan_store
+    from scoring import periods, runs, values
+    from scoring.db import migrate
+    from scoring.demo import write_demo
+    from scoring.registry_store import save_registry
+    from scoring.registry_tuyen_quang import build_tuyen_quang_registry
+
+    progress("Đang cập nhật cơ sở dữ liệu")
+    await migrate()
+    from api.cli import shipped_plan_path
+
+    version_id, plan, _ = await plan_store.save_plan_version(
+        shipped_plan_path().read_text(encoding="utf-8"), actor="system"
+    )
+    registry = build_tuyen_quang_registry()
+    progress("Đang lưu danh mục đơn vị tỉnh Tuyên Quang")
+    await save_registry(registry, actor="system")
+    now = datetime.now(UTC)
+    windows = {
+        PUBLISHED_YEAR: (datetime(2023, 1, 1, tzinfo=UTC), datetime(2024, 1, 15, tzinfo=UTC)),
+        OPEN_YEAR: (now - timedelta(days=30), now + timedelta(days=60)),
+    }
+    with tempfile.TemporaryDirectory(prefix="thidua-demo-") as folder:
+        write_demo(Path(folder), plan, registry)
+        for year, (opens, closes) in windows.items():
+            found = await periods.find_period(version_id, year)
+            if found is not None:
+                continue
+            period_id = await periods.open_period(version_id, year, opens, closes, actor="system")
+            progress(f"Đang nhập số liệu mẫu năm {year}")
+            files = sorted((Path(folder) / str(year)).iterdir())
+            await values.import_files(period_id, files, actor="system", as_appraised=year == PUBLISHED_YEAR)
+            for level in plan.levels:
+                progress(f"Đang chấm điểm {level.name} năm {year}")
+                run = await runs.start_run(period_id, level.id, actor="system")
+                if year == PUBLISHED_YEAR:
+                    await runs.publish(run["id"], actor="system")
+    existing = {a["username"] for a in await list_accounts()}
+    lines = ["Tài khoản mẫu (chỉ để dùng thử):", f"  quản trị: {ADMIN[0]} / {ADMIN[2]}"]
+    if ADMIN[0] not in existing:
+        await create_account(ADMIN[0], ADMIN[1], ADMIN[2], "admin", actor="system")
+    for username, name in COUNCIL:
+        password = f"HoiDong-{username[-1]}-2024"
+        lines.append(f"  hội đồng: {username} / {password} ({name})")
+        if username not in existing:
+            await create_account(username, name, password, "council", actor="system")
+    collectives = [u for u in registry.units if u.level in ("agency", "district", "commune")]
+    progress(f"Đang tạo {len(collectives)} tài khoản đơn vị")
+    for unit in collectives:
+        username = unit_username(unit.code)
+        lines.append(f"  đơn vị: {username} / {unit_password(unit.code)} ({unit.name})")
+        if username not in existing:
+            await create_account(
+                username, unit.name, unit_password(unit.code), "unit", unit_code=unit.code, actor="system"
+            )
+    return lines

@@ -1,0 +1,17 @@
+"""The domain API controllers, registered by :func:`api.app.create_app`."""
+
+from __future__ import annotations
+
+from api.controllers.registry import PeriodController, PlanController, UnitController
+from api.controllers.runs import AuditController, RankingController, RunController
+from api.controllers.values import ValueController
+
+ROUTES = [
+    PlanController,
+    UnitController,
+    PeriodController,
+    ValueController,
+    RunController,
+    RankingController,
+    AuditController,
+]

@@ -1,0 +1,170 @@
+"""Scoring runs: complete, reproducible, all-or-nothing; one published run per level and period."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from piccolo.conf.apps import Finder
+
+import scoring.runs
+from criteria.model import Plan
+from criteria.store import save_plan_version
+from scoring.audit import verify
+from scoring.demo import demo_values
+from scoring.errors import ServiceError
+from scoring.periods import get_period, open_period
+from scoring.pipeline import competing_units
+from scoring.registry_store import save_registry
+from scoring.registry_tuyen_quang import build_tuyen_quang_registry
+from scoring.runs import (
+    list_runs,
+    publish,
+    published_run,
+    run_results,
+    start_run,
+    unit_breakdown,
+)
+from scoring.tables import AuditEntry, UnitResult
+from scoring.template import write_long_csv
+from scoring.units import Registry
+from scoring.values import appraise, import_files, set_own_value
+
+pytestmark = pytest.mark.db
+
+PLAN_FILE = Path(__file__).parents[3] / "criteria" / "plans" / "tuyen-quang-de-an-06-2022-2025.toml"
+YEAR = 2024
+
+
+@pytest.fixture
+async def commune_period(clean_db: str, tmp_path: Path) -> tuple[int, Plan, Registry]:
+    """A 2024 period with the demo commune data imported."""
+    version_id, plan, _ = await save_plan_version(PLAN_FILE.read_text(encoding="utf-8"), "admin")
+    registry = build_tuyen_quang_registry()
+    await save_registry(registry, "admin")
+    now = datetime.now(UTC)
+    period_id = await open_period(version_id, YEAR, now - timedelta(days=1), now + timedelta(days=30),
+                                  "admin")
+    values = demo_values(plan, registry, YEAR)
+    ids = {i.id for i in plan.indicators_of("commune")}
+    path = tmp_path / "cap-xa.csv"
+    write_long_csv(values[values["indicator"].isin(ids)], YEAR, path, plan=plan)
+    await import_files(period_id, [path], actor="admin")
+    return period_id, plan, registry
+
+
+async def row_counts() -> dict[str, int]:
+    return {t._meta.tablename: await t.count() for t in Finder().get_table_classes()}
+
+
+async def breakdowns(run_id: int) -> list[tuple[str, str]]:
+    rows = await UnitResult.select(UnitResult.unit_code, UnitResult.breakdown).where(
+        UnitResult.run == run_id).order_by(UnitResult.unit_code)
+    return [(r["unit_code"], r["breakdown"]) for r in rows]
+
+
+async def test_every_commune_is_ranked_within_its_cluster(
+    commune_period: tuple[int, Plan, Registry],
+) -> None:
+    period_id, plan, registry = commune_period
+    run = await start_run(period_id, "commune", "admin")
+    expected = {u.code for u in competing_units(registry, plan, "commune", YEAR)}
+    results = await run_results(run["id"])
+    assert {r["unit_code"] for r in results} == expected, "mọi xã thi đua phải có kết quả"
+    assert run["n_units"] == len(expected) and not run["published"]
+    assert [r["rank_overall"] for r in results] == list(range(1, len(results) + 1))
+    ranks: dict[str | None, list[int]] = defaultdict(list)
+    for r in results:
+        ranks[r["cluster"]].append(r["rank_in_cluster"])
+        assert 0 <= r["total"] <= r["max"] + 10
+    for cluster, got in ranks.items():
+        assert sorted(got) == list(range(1, len(got) + 1)), f"thứ hạng trong cụm {cluster} phải là 1..n"
+    top = results[0]
+    detail = await unit_breakdown(run["id"], top["unit_code"])
+    assert detail["total"] == top["total"] and detail["rank_overall"] == 1
+    assert {c["id"] for c in detail["criteria"]} == {c.id for c in plan.criteria_of("commune")}
+    with pytest.raises(ServiceError) as caught:
+        await unit_breakdown(run["id"], "khong-co")
+    assert caught.value.code == "not_found"
+
+
+async def test_same_data_same_run_and_a_changed_value_a_new_hash(
+    commune_period: tuple[int, Plan, Registry],
+) -> None:
+    period_id, plan, _ = commune_period
+    first = await start_run(period_id, "commune", "admin")
+    second = await start_run(period_id, "commune", "admin")
+    assert second["id"] != first["id"]
+    for key in ("run_hash", "data_sha256", "results_sha256", "plan_sha256"):
+        assert second[key] == first[key], f"chấm lại trên cùng số liệu phải cho cùng {key}"
+    assert await breakdowns(second["id"]) == await breakdowns(first["id"]), "kết quả phải giống hệt từng byte"
+
+    unit, _ = (await breakdowns(first["id"]))[0]
+    ind = next(i.id for i in plan.indicators_of("commune") if i.kind == "percent")
+    await appraise(period_id, unit, ind, actor="admin", accept=False, value="12,5",
+                   reason="Kiểm tra thực tế chỉ đạt 12,5%")
+    third = await start_run(period_id, "commune", "admin")
+    assert third["data_sha256"] != first["data_sha256"] and third["run_hash"] != first["run_hash"]
+    listed = [r["id"] for r in await list_runs(period_id, "commune")]
+    assert listed == [third["id"], second["id"], first["id"]], "mới nhất trước"
+
+
+async def test_a_failure_mid_run_leaves_no_trace(
+    commune_period: tuple[int, Plan, Registry], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    period_id, _, _ = commune_period
+    before = await row_counts()
+    original = UnitResult.insert
+    calls: list[int] = []
+
+    def failing_insert(*rows: UnitResult) -> Any:
+        calls.append(len(rows))
+        if len(calls) == 2:
+            raise RuntimeError("mất kết nối giữa chừng")
+        return original(*rows)
+
+    monkeypatch.setattr(scoring.runs, "CHUNK", 40)
+    monkeypatch.setattr(UnitResult, "insert", failing_insert)
+    with pytest.raises(RuntimeError):
+        await start_run(period_id, "commune", "admin")
+    assert calls == [40, 40], "lần ghi thứ hai phải là lúc lỗi xảy ra"
+    assert await row_counts() == before, "lần chấm lỗi giữa chừng không được để lại dòng nào"
+    assert await list_runs() == []
+
+
+async def test_publish_locks_the_period_and_only_one_run_is_published(
+    commune_period: tuple[int, Plan, Registry],
+) -> None:
+    period_id, plan, _ = commune_period
+    stale = await start_run(period_id, "commune", "admin")
+    unit, _ = (await breakdowns(stale["id"]))[0]
+    ind = next(i.id for i in plan.indicators_of("commune") if i.kind == "percent")
+    await set_own_value(period_id, unit, ind, "55", actor="xa")
+    with pytest.raises(ServiceError) as caught:
+        await publish(stale["id"], "admin")
+    assert caught.value.code == "conflict", "không được công bố lần chấm trên số liệu cũ"
+
+    current = await start_run(period_id, "commune", "admin")
+    other = await start_run(period_id, "commune", "admin")
+    published = await publish(current["id"], "admin")
+    assert published["published"] and published["published_by"] == "admin"
+    assert (await get_period(period_id))["locked"], "công bố kết quả phải khóa số liệu của kỳ"
+    assert (await published_run(period_id, "commune") or {})["id"] == current["id"]
+    again = await publish(current["id"], "admin")
+    assert again["id"] == current["id"], "công bố lại cùng lần chấm: không đổi"
+
+    with pytest.raises(ServiceError) as caught:
+        await publish(other["id"], "admin")
+    assert caught.value.code == "already_published"
+    assert caught.value.details == {"published_run_id": current["id"]}
+    with pytest.raises(ServiceError) as caught:
+        await set_own_value(period_id, unit, ind, "60", actor="xa")
+    assert caught.value.code == "period_locked"
+
+    actions = [r["action"] for r in await AuditEntry.select(AuditEntry.action).order_by(AuditEntry.seq)]
+    assert actions.count("run.publish") == 1 and actions.count("period.lock") == 1
+    assert actions.count("run.start") == 3
+    assert (await verify()).ok, "nhật ký phải nguyên vẹn sau mọi thao tác"
