@@ -41,8 +41,7 @@ def cmd_demo_load(args: Any, progress: Callable[[str], None]) -> int:
 
 async def load_demo(progress: Callable[[str], None]) -> list[str]:
     from api.accounts import create_account, list_accounts
-    from criteria import store as plan_store
-    from scoring import periods, runs, values
+    from scoring import periods, plan_store, runs, values
     from scoring.db import migrate
     from scoring.demo import write_demo
     from scoring.registry_store import save_registry

@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from criteria.store import load_plan_version
 from scoring.audit import record
 from scoring.db import is_sqlite, write_transaction
 from scoring.errors import ServiceError
+from scoring.plan_store import load_plan_version
 from scoring.tables import Period
 
 _COLUMNS = (

@@ -17,12 +17,12 @@ from typing import Any
 import pandas as pd
 
 from criteria.model import Plan
-from criteria.store import load_plan_version
 from scoring.audit import record
 from scoring.db import CHUNK, write_transaction
 from scoring.errors import ServiceError
 from scoring.periods import get_period, lock_period_row
 from scoring.pipeline import score_level
+from scoring.plan_store import load_plan_version
 from scoring.registry_store import load_registry_from_db
 from scoring.report import unit_records
 from scoring.tables import Period, ScoreRun, UnitResult

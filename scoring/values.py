@@ -18,13 +18,13 @@ import numpy as np
 import pandas as pd
 
 from criteria.model import Indicator, Plan
-from criteria.store import load_plan_version
 from scoring.audit import record
 from scoring.db import CHUNK, write_transaction
 from scoring.errors import ServiceError
 from scoring.intake import IndicatorData, IntakeError, read_indicator_files
 from scoring.numbers import parse_value
 from scoring.periods import get_period, lock_period_row
+from scoring.plan_store import load_plan_version
 from scoring.registry_store import load_registry_from_db
 from scoring.tables import IndicatorValue
 from scoring.tables import Unit as UnitRow

@@ -12,8 +12,8 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from api.auth import current_user, requires_admin
 from api.controllers.access import AnyRequest
-from criteria import store as plan_store
 from scoring import periods as period_service
+from scoring import plan_store
 from scoring.registry_store import load_registry_from_db
 
 

@@ -18,6 +18,7 @@ from api.controllers.access import (
 )
 from scoring import audit
 from scoring import runs as run_service
+from scoring.labels import label_results
 from scoring.tables import AuditEntry
 
 PUBLIC_FIELDS = (
@@ -71,7 +72,7 @@ class RunController(Controller):
     async def results(self, request: AnyRequest, run_id: FromPath[int]) -> list[dict[str, Any]]:
         run = await _run(run_id)
         require_published_or_admin(request, run["published"])
-        rows = await run_service.run_results(run_id)
+        rows = await label_results(run, await run_service.run_results(run_id))
         return rows if is_admin(request) else [_public(r) for r in rows]
 
     @post("/{run_id:int}/publish", guards=[requires_admin], summary="Công bố một lượt chấm")
@@ -105,7 +106,7 @@ class RankingController(Controller):
         run = await run_service.published_run(period_id, level)
         if run is None:
             raise NotFoundException(detail="Chưa có kết quả được công bố cho kỳ và cấp này.")
-        rows = await run_service.run_results(run["id"])
+        rows = await label_results(run, await run_service.run_results(run["id"]))
         return {"run": run, "results": [_public(r) for r in rows]}
 
 

@@ -12,12 +12,12 @@ from piccolo.conf.apps import Finder
 
 import scoring.runs
 from criteria.model import Plan
-from criteria.store import save_plan_version
 from scoring.audit import verify
 from scoring.demo import demo_values
 from scoring.errors import ServiceError
 from scoring.periods import get_period, open_period
 from scoring.pipeline import competing_units
+from scoring.plan_store import save_plan_version
 from scoring.registry_store import save_registry
 from scoring.registry_tuyen_quang import build_tuyen_quang_registry
 from scoring.runs import (

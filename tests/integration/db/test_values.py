@@ -12,12 +12,12 @@ import pytest
 from piccolo.conf.apps import Finder
 
 from criteria.model import Plan
-from criteria.store import save_plan_version
 from scoring.audit import verify
 from scoring.demo import demo_values
 from scoring.errors import ServiceError
 from scoring.intake import read_indicator_files
 from scoring.periods import find_period, get_period, list_periods, open_period, set_locked, set_window
+from scoring.plan_store import save_plan_version
 from scoring.registry_store import save_registry
 from scoring.registry_tuyen_quang import build_tuyen_quang_registry
 from scoring.tables import AuditEntry, IndicatorValue
