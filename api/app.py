@@ -72,8 +72,13 @@ def openapi_config() -> OpenAPIConfig:
 
 
 def create_app(extra_route_handlers: Sequence[ControllerRouterHandler] = ()) -> Litestar:
+    from web.routes import web_app_options
+
+    web = web_app_options()
     return Litestar(
-        route_handlers=[health, AuthController, *api_route_handlers(), *extra_route_handlers],
+        route_handlers=[health, AuthController, *api_route_handlers(), *web["route_handlers"],
+                        *extra_route_handlers],
+        template_config=web["template_config"],
         middleware=[DefineMiddleware(AuthMiddleware, exclude=AUTH_EXCLUDE)],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=openapi_config(),

@@ -1,0 +1,156 @@
+"""Public pages: published rankings, login and logout, a unit's public summary."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from api import accounts
+from api.auth import CSRF_EXEMPT, SESSION_COOKIE, current_user, expired_session_cookie, session_cookie
+from scoring import periods as period_service
+from scoring import runs as run_service
+from scoring.errors import ServiceError
+from scoring.labels import label_results
+from scoring.registry_store import load_registry_from_db
+from web.collation import vietnamese_key
+
+AnyRequest = Request[Any, Any, Any]
+LEVEL_ORDER = ("agency", "district", "commune", "individual")
+
+
+def page(name: str, request: AnyRequest, status: int = 200, **context: Any) -> Template:
+    return Template(
+        template_name=name, context={"user": current_user(request), **context}, status_code=status
+    )
+
+
+async def published_levels(
+    period_id: int, registry: Any, plan_levels: dict[str, str]
+) -> list[dict[str, Any]]:
+    """For each level with a published run: clusters (Vietnamese order) and their ranked rows."""
+    out = []
+    for level in LEVEL_ORDER:
+        run = await run_service.published_run(period_id, level)
+        if run is None:
+            continue
+        clusters: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for row in await label_results(run, await run_service.run_results(run["id"])):
+            clusters[row["cluster"] or ""].append(row)
+        named = [(registry.cluster(code).name if code else "—", rows) for code, rows in clusters.items()]
+        named.sort(key=lambda item: vietnamese_key(item[0]))
+        out.append(
+            {
+                "level": level,
+                "level_name": plan_levels.get(level, level),
+                "run": run,
+                "clusters": [
+                    {"name": n, "rows": sorted(r, key=lambda x: x["rank_in_cluster"])} for n, r in named
+                ],
+            }
+        )
+    return out
+
+
+async def level_names(period: dict[str, Any]) -> dict[str, str]:
+    from scoring.plan_store import load_plan_version
+
+    plan = await load_plan_version(period["plan_version"])
+    return {lvl.id: lvl.name for lvl in plan.levels}
+
+
+class PublicPages(Controller):
+    include_in_schema = False
+
+    @get("/")
+    async def home(self, request: AnyRequest, ky: FromQuery[int | None] = None) -> Template:
+        periods = sorted(await period_service.list_periods(), key=lambda p: p["year"], reverse=True)
+        registry = await load_registry_from_db() if periods else None
+        shown = None
+        levels: list[dict[str, Any]] = []
+        for period in periods:
+            if ky is not None and period["id"] != ky:
+                continue
+            names = await level_names(period)
+            levels = await published_levels(period["id"], registry, names)
+            if levels:
+                shown = period
+                break
+        return page(
+            "home.html",
+            request,
+            periods=periods,
+            shown=shown,
+            levels=levels,
+            current=periods[0] if periods else None,
+        )
+
+    @get("/dang-nhap")
+    async def login_form(self, request: AnyRequest, next: FromQuery[str] = "/") -> Template:
+        return page("login.html", request, next=_safe_next(next), error=None, username="")
+
+    @post("/dang-nhap", opt={CSRF_EXEMPT: True}, status_code=200)
+    async def login(
+        self,
+        request: AnyRequest,
+        data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Response[Any]:
+        username, password = data.get("username", ""), data.get("password", "")
+        target = _safe_next(data.get("next", "/"))
+        if not username.strip() or not password:
+            return page(
+                "login.html",
+                request,
+                400,
+                next=target,
+                username=username,
+                error="Hãy nhập tên đăng nhập và mật khẩu.",
+            )
+        client = request.client.host if request.client else ""
+        try:
+            account = await accounts.authenticate(username, password, client)
+        except ServiceError as exc:
+            return page(
+                "login.html", request, exc.http_status, next=target, username=username, error=exc.message
+            )
+        if previous := request.cookies.get(SESSION_COOKIE):
+            await accounts.end_session(previous)
+        token, _ = await accounts.start_session(account["id"])
+        if target == "/" and account["role"] == "unit":
+            target = f"/don-vi/{account['unit_code']}"
+        elif target == "/" and account["role"] == "admin":
+            target = "/quan-tri"
+        return Redirect(path=target, cookies=[session_cookie(token)])
+
+    @post("/dang-xuat", status_code=200)
+    async def logout(self, request: AnyRequest) -> Response[Any]:
+        if token := request.cookies.get(SESSION_COOKIE):
+            await accounts.end_session(token)
+        return Redirect(path="/", cookies=[expired_session_cookie()])
+
+    @get("/don-vi/{code:str}/cong-khai")
+    async def public_summary(self, request: AnyRequest, code: FromPath[str]) -> Template:
+        registry = await load_registry_from_db()
+        if not registry.has(code):
+            raise ServiceError("not_found", f"Không có đơn vị mã «{code}».")
+        unit = registry.unit(code)
+        history = []
+        for period in sorted(await period_service.list_periods(), key=lambda p: p["year"]):
+            run = await run_service.published_run(period["id"], unit.level)
+            if run is None:
+                continue
+            rows = await label_results(run, await run_service.run_results(run["id"]))
+            row = next((r for r in rows if r["unit_code"] == code), None)
+            if row:
+                history.append({"year": period["year"], **row})
+        cluster = registry.cluster(unit.cluster).name if unit.cluster else "—"
+        return page("public_unit.html", request, unit=unit, cluster=cluster, history=history)
+
+
+def _safe_next(target: str) -> str:
+    """Only local paths, so the login form cannot send people to another site."""
+    return target if target.startswith("/") and not target.startswith("//") else "/"

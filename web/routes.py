@@ -1,0 +1,21 @@
+"""The pages, their templates and static files, registered by :func:`api.app.create_app`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.static_files import create_static_files_router
+
+from api.errors import use_page_renderer
+from web.errors import render_error_page
+from web.pages_public import PublicPages
+from web.templating import STATIC, template_config
+
+PAGES: list[Any] = [PublicPages]
+
+
+def web_app_options() -> dict[str, Any]:
+    """Route handlers and settings the app factory adds for the pages."""
+    use_page_renderer(render_error_page)
+    static = create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False)
+    return {"route_handlers": [*PAGES, static], "template_config": template_config()}
