@@ -57,7 +57,8 @@ def _nfc(text: str) -> str:
 
 
 def clean_username(username: str) -> str:
-    return _nfc(username).lower()
+    """NFC, lower case, without control characters (PostgreSQL refuses NUL in text)."""
+    return "".join(ch for ch in _nfc(username).lower() if ch.isprintable())
 
 
 def _invalid(problems: list[dict[str, str]]) -> ServiceError:

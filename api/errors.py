@@ -122,7 +122,19 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
     return error_response(request, status, code, message, details, exc.headers)
 
 
+BAD_CHARACTERS = "Dữ liệu gửi lên có ký tự không hợp lệ (ví dụ ký tự điều khiển). Hãy nhập lại."
+
+
+def _is_bad_text(exc: Exception) -> bool:
+    """PostgreSQL refuses NUL and untranslatable characters that SQLite would store."""
+    name = type(exc).__name__
+    return name in ("CharacterNotInRepertoireError", "UntranslatableCharacterError") or (
+        isinstance(exc, ValueError) and "\\x00" in str(exc))
+
+
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if _is_bad_text(exc):
+        return error_response(request, 400, "invalid_input", BAD_CHARACTERS)
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(request, 500, "internal_error", INTERNAL_MESSAGE)
 

@@ -301,6 +301,7 @@ async def list_values(period_id: int, unit_code: str | None = None,
                       pending_only: bool = False) -> list[dict[str, Any]]:
     """Values of a period (one unit's if given), by unit and indicator; ``pending_only``
     keeps those entered or changed since their last appraisal."""
+    await get_period(period_id)  # not_found for an unknown period
     where: Any = V.period == period_id
     if unit_code is not None:
         where &= V.unit_code == unit_code

@@ -8,14 +8,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
+import msgspec
 from litestar import Request
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.params import PathParameter, QueryParameter
 
 from api.auth import current_user
 
 AnyRequest = Request[Any, Any, Any]
+
+MAX_ID = 2**31 - 1
+"""The largest row id either database holds (PostgreSQL ``integer``). A larger id from a client
+would overflow the database driver (a 500); these types refuse it as invalid input (400)."""
+IdPath = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
+IdQuery = Annotated[int, QueryParameter(ge=1, le=MAX_ID)]
+OptionalIdQuery = Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)]
+IdField = Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)]
 
 NOT_YOURS = "Bạn chỉ được xem và nhập số liệu của đơn vị mình."
 STAFF_ONLY = "Chỉ cán bộ Ban Thi đua – Khen thưởng (quản trị) được làm việc này."

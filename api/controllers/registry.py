@@ -11,7 +11,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from api.auth import current_user, requires_admin
-from api.controllers.access import AnyRequest
+from api.controllers.access import AnyRequest, IdField, IdPath
 from scoring import periods as period_service
 from scoring import plan_store
 from scoring.registry_store import load_registry_from_db
@@ -22,7 +22,7 @@ class PlanUpload(msgspec.Struct):
 
 
 class PeriodCreate(msgspec.Struct):
-    plan_version_id: int
+    plan_version_id: IdField
     year: int
     entry_opens: datetime
     entry_closes: datetime
@@ -41,7 +41,7 @@ class PlanController(Controller):
         return await plan_store.list_plan_versions()
 
     @get("/{version_id:int}", summary="Một phiên bản kế hoạch (JSON chuẩn hóa)")
-    async def get_version(self, version_id: FromPath[int]) -> dict[str, Any]:
+    async def get_version(self, version_id: IdPath) -> dict[str, Any]:
         versions = {v["id"]: v for v in await plan_store.list_plan_versions()}
         if version_id not in versions:
             raise NotFoundException(detail="Không có phiên bản kế hoạch này.")
@@ -125,14 +125,14 @@ class PeriodController(Controller):
 
     @post("/{period_id:int}/lock", guards=[requires_admin], summary="Khóa số liệu của kỳ")
     async def lock(
-        self, request: AnyRequest, period_id: FromPath[int], data: JSONBody[LockChange]
+        self, request: AnyRequest, period_id: IdPath, data: JSONBody[LockChange]
     ) -> dict[str, Any]:
         await period_service.set_locked(period_id, True, _actor(request), data.reason)
         return await period_service.get_period(period_id)
 
     @post("/{period_id:int}/reopen", guards=[requires_admin], summary="Mở lại số liệu của kỳ")
     async def reopen(
-        self, request: AnyRequest, period_id: FromPath[int], data: JSONBody[LockChange]
+        self, request: AnyRequest, period_id: IdPath, data: JSONBody[LockChange]
     ) -> dict[str, Any]:
         await period_service.set_locked(period_id, False, _actor(request), data.reason)
         return await period_service.get_period(period_id)

@@ -12,6 +12,10 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from api.auth import current_user, requires_admin
 from api.controllers.access import (
     AnyRequest,
+    IdField,
+    IdPath,
+    IdQuery,
+    OptionalIdQuery,
     is_admin,
     require_breakdown_access,
     require_published_or_admin,
@@ -39,7 +43,7 @@ PUBLIC_FIELDS = (
 
 
 class RunStart(msgspec.Struct):
-    period_id: int
+    period_id: IdField
     level: str
 
 
@@ -56,34 +60,34 @@ class RunController(Controller):
     async def list_runs(
         self,
         request: AnyRequest,
-        period_id: FromQuery[int | None] = None,
+        period_id: OptionalIdQuery = None,
         level: FromQuery[str | None] = None,
     ) -> list[dict[str, Any]]:
         runs = await run_service.list_runs(period_id, level)
-        return runs if is_admin(request) else [r for r in runs if r["published"]]
+        return runs if is_admin(request) else [_public_run(r) for r in runs if r["published"]]
 
     @get("/{run_id:int}", summary="Một lượt chấm")
-    async def get_run(self, request: AnyRequest, run_id: FromPath[int]) -> dict[str, Any]:
+    async def get_run(self, request: AnyRequest, run_id: IdPath) -> dict[str, Any]:
         run = await _run(run_id)
         require_published_or_admin(request, run["published"])
-        return run
+        return run if is_admin(request) else _public_run(run)
 
     @get("/{run_id:int}/results", summary="Kết quả, xếp hạng của một lượt chấm")
-    async def results(self, request: AnyRequest, run_id: FromPath[int]) -> list[dict[str, Any]]:
+    async def results(self, request: AnyRequest, run_id: IdPath) -> list[dict[str, Any]]:
         run = await _run(run_id)
         require_published_or_admin(request, run["published"])
         rows = await label_results(run, await run_service.run_results(run_id))
         return rows if is_admin(request) else [_public(r) for r in rows]
 
     @post("/{run_id:int}/publish", guards=[requires_admin], summary="Công bố một lượt chấm")
-    async def publish(self, request: AnyRequest, run_id: FromPath[int]) -> dict[str, Any]:
+    async def publish(self, request: AnyRequest, run_id: IdPath) -> dict[str, Any]:
         user = current_user(request)
         await run_service.publish(run_id, user.username if user else "?")
         return await _run(run_id)
 
     @get("/{run_id:int}/units/{unit_code:str}", summary="Bảng điểm chi tiết của một đơn vị")
     async def breakdown(
-        self, request: AnyRequest, run_id: FromPath[int], unit_code: FromPath[str]
+        self, request: AnyRequest, run_id: IdPath, unit_code: FromPath[str]
     ) -> dict[str, Any]:
         run = await _run(run_id)
         require_breakdown_access(request, unit_code, run["published"])
@@ -100,14 +104,14 @@ class RankingController(Controller):
     @get("/", summary="Bảng xếp hạng đã công bố của một cấp")
     async def rankings(
         self,
-        period_id: FromQuery[int],
+        period_id: IdQuery,
         level: FromQuery[str],
     ) -> dict[str, Any]:
         run = await run_service.published_run(period_id, level)
         if run is None:
             raise NotFoundException(detail="Chưa có kết quả được công bố cho kỳ và cấp này.")
         rows = await label_results(run, await run_service.run_results(run["id"]))
-        return {"run": run, "results": [_public(r) for r in rows]}
+        return {"run": _public_run(run), "results": [_public(r) for r in rows]}
 
 
 class AuditController(Controller):
@@ -146,6 +150,11 @@ async def _run(run_id: int) -> dict[str, Any]:
     if run is None:
         raise NotFoundException(detail="Không có lượt chấm này.")
     return run
+
+
+def _public_run(run: dict[str, Any]) -> dict[str, Any]:
+    """A run as the public sees it: no staff account names."""
+    return {k: v for k, v in run.items() if k not in ("started_by", "published_by")}
 
 
 def _public(row: dict[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody
 
 from api.auth import current_user, requires_admin, requires_login
-from api.controllers.access import AnyRequest, is_admin, require_unit_access
+from api.controllers.access import AnyRequest, IdPath, is_admin, require_unit_access
 from scoring import values as value_service
 from scoring.errors import ServiceError
 
@@ -43,7 +43,7 @@ class ValueController(Controller):
     async def list_values(
         self,
         request: AnyRequest,
-        period_id: FromPath[int],
+        period_id: IdPath,
         unit: FromQuery[str | None] = None,
         pending: FromQuery[bool] = False,
     ) -> list[dict[str, Any]]:
@@ -62,7 +62,7 @@ class ValueController(Controller):
     async def set_value(
         self,
         request: AnyRequest,
-        period_id: FromPath[int],
+        period_id: IdPath,
         unit_code: FromPath[str],
         indicator: FromPath[str],
         data: JSONBody[ValueEntry],
@@ -87,7 +87,7 @@ class ValueController(Controller):
     async def appraise(
         self,
         request: AnyRequest,
-        period_id: FromPath[int],
+        period_id: IdPath,
         unit_code: FromPath[str],
         indicator: FromPath[str],
         data: JSONBody[Appraisal],
@@ -102,11 +102,11 @@ class ValueController(Controller):
             reason=data.reason,
         )
 
-    @post("/import", guards=[requires_admin], summary="Nhập số liệu từ tệp CSV/XLSX")
+    @post("/import", status_code=200, guards=[requires_admin], summary="Nhập số liệu từ tệp CSV/XLSX")
     async def import_files(
         self,
         request: AnyRequest,
-        period_id: FromPath[int],
+        period_id: IdPath,
         data: MultipartBody[ImportUpload],
         dry_run: FromQuery[bool] = False,
         appraised: FromQuery[bool] = False,
