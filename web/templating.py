@@ -25,7 +25,9 @@ def vn_number(x: Any, digits: int = 2) -> str:
         return "—"
     if isinstance(x, str):
         return x
-    text = f"{float(x):,.{digits}f}".rstrip("0").rstrip(".")
+    text = f"{float(x):,.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
     return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
 
 

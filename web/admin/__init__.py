@@ -1,0 +1,1 @@
+"""The administrators' pages (Ban Thi đua – Khen thưởng): one module per task."""

@@ -1,0 +1,342 @@
+"""A unit's score page, assembled: every point explained, beside its cluster's average.
+
+The pure functions turn a stored breakdown (see :func:`scoring.report.unit_records`) into what
+the page shows; :func:`load_dashboard` is the one loader that reads the database.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import Any
+
+from criteria.model import Bonus, Criterion, Deduction, Plan
+from scoring import periods as period_service
+from scoring import runs as run_service
+from scoring.errors import ServiceError
+from scoring.plan_store import load_plan_version
+from scoring.tables import Cluster, UnitResult
+from scoring.tables import Unit as UnitRow
+from web.charts import Bar, group_bars_svg
+from web.templating import vn_number
+
+PROVISIONAL = "kết quả tạm thời, chưa công bố"
+TOP_GAINS = 5
+
+
+def _with_unit(value: Any, unit: str) -> str:
+    if value is None:
+        return "—"
+    text = vn_number(value)
+    return text if isinstance(value, str) or not unit.strip() else f"{text} {unit}"
+
+
+def _goal(c: dict[str, Any], rule: Criterion | None) -> str:
+    target = _with_unit(c["target"], c["unit"])
+    if rule is not None and rule.direction == "lower" and not isinstance(c["target"], str):
+        return f"không quá {target}"
+    return target
+
+
+def criterion_reason(c: dict[str, Any], rule: Criterion | None) -> str:
+    """Why the criterion earned what it did, in one plain sentence (the status word is shown apart)."""
+    value, goal = _with_unit(c["value"], c["unit"]), _goal(c, rule)
+    points, top = vn_number(c["points"]), vn_number(c["max_points"])
+    status = c["status"]
+    gate = "; đơn vị không được xét các mức xếp loại yêu cầu đạt đủ tiêu chí bắt buộc."
+    if status == "not_applicable":
+        return "Tiêu chí không áp dụng với đơn vị: không tính điểm và không tính vào điểm tối đa."
+    if c["value"] is None:
+        if status == "gate_failed":
+            return f"Thiếu số liệu của tiêu chí bắt buộc: 0/{top} điểm{gate}"
+        if rule is not None and rule.missing == "exclude":
+            return "Chưa có số liệu: theo kế hoạch, tiêu chí này không tính vào điểm tối đa."
+        return f"Chưa có số liệu nên được 0/{top} điểm. Hãy nhập số liệu và minh chứng."
+    if status == "met":
+        return f"Kết quả {value}, yêu cầu {goal}: được đủ {top} điểm."
+    if status == "not_met":
+        return f"Kết quả {value}, chưa tới mức được tính điểm (yêu cầu {goal}): 0/{top} điểm."
+    if status == "partial":
+        return f"Kết quả {value}, yêu cầu {goal}: được {points}/{top} điểm."
+    return f"Tiêu chí bắt buộc chưa đạt đủ: kết quả {value}, yêu cầu {goal}, được {points}/{top} điểm{gate}"
+
+
+def bonus_reason(item: dict[str, Any], rule: Bonus | None = None, unit: str = "") -> str:
+    top = vn_number(item["max_points"])
+    if item["value"] is None:
+        return "Chưa có số liệu nên chưa được cộng điểm."
+    value = _with_unit(item["value"], unit)
+    each = ""
+    if rule is not None and rule.points_each:
+        each = f", {vn_number(rule.points_each)} điểm mỗi {unit or 'lần'}"
+    if not item["points"]:
+        return f"Kết quả {value}: chưa được cộng điểm (tối đa {top} điểm{each})."
+    return f"Kết quả {value}: được cộng {vn_number(item['points'])} điểm (tối đa {top} điểm{each})."
+
+
+def deduction_reason(item: dict[str, Any], rule: Deduction | None = None, unit: str = "") -> str:
+    points, top = vn_number(item["points"]), vn_number(item["max_points"])
+    if rule is not None and rule.method == "per_day_late" and rule.deadline:
+        month, day = rule.deadline.split("-")
+        deadline = f"hạn {day}/{month}"
+        if item["value"] is None:
+            return f"Chưa có ngày gửi ({deadline}); không bị trừ điểm cho tới khi có số liệu."
+        if not item["points"]:
+            return f"Gửi ngày {item['value']}, trong {deadline}: không bị trừ điểm."
+        each = f"{vn_number(rule.points_each)} điểm mỗi ngày chậm, tối đa {top}"
+        return f"Gửi ngày {item['value']}, chậm so với {deadline}: bị trừ {points} điểm ({each})."
+    if item["value"] is None:
+        return "Không có số liệu về vi phạm nên không bị trừ điểm."
+    value = _with_unit(item["value"], unit)
+    if not item["points"]:
+        return f"Kết quả {value}: không bị trừ điểm."
+    each = f"{vn_number(rule.points_each)} điểm mỗi {unit or 'lần'}, " if rule is not None else ""
+    return f"Kết quả {value}: bị trừ {points} điểm ({each}tối đa {top})."
+
+
+def counts_in_maximum(c: dict[str, Any], rule: Criterion | None) -> bool:
+    if c["status"] == "not_applicable":
+        return False
+    return not (c["value"] is None and rule is not None and rule.missing == "exclude")
+
+
+def cluster_averages(breakdowns: list[dict[str, Any]]) -> dict[str, float]:
+    """Average points per criterion over the units it applies to."""
+    sums: dict[str, float] = defaultdict(float)
+    counts: dict[str, int] = defaultdict(int)
+    for record in breakdowns:
+        for c in record["criteria"]:
+            if c["status"] != "not_applicable":
+                sums[c["id"]] += c["points"] or 0
+                counts[c["id"]] += 1
+    return {cid: sums[cid] / counts[cid] for cid in counts}
+
+
+def criteria_rows(record: dict[str, Any], plan: Plan, averages: dict[str, float]) -> list[dict[str, Any]]:
+    rules = {c.id: c for c in plan.criteria}
+    rows = []
+    for c in record["criteria"]:
+        rule = rules.get(c["id"])
+        counted = counts_in_maximum(c, rule)
+        rows.append(
+            {
+                **c,
+                "reason": criterion_reason(c, rule),
+                "counted": counted,
+                "goal": _goal(c, rule),
+                "average": averages.get(c["id"]),
+                "gap": (c["max_points"] or 0) - (c["points"] or 0) if counted else 0,
+            }
+        )
+    return rows
+
+
+def group_summaries(rows: list[dict[str, Any]], plan: Plan, level: str) -> list[dict[str, Any]]:
+    """Points, maximum and cluster average per criteria group, in the plan's order."""
+    out = []
+    for group in plan.groups_of(level):
+        members = [r for r in rows if r["group"] == group.id]
+        if not members:
+            continue
+        counted = [r for r in members if r["counted"]]
+        out.append(
+            {
+                "id": group.id,
+                "name": group.name,
+                "criteria": members,
+                "points": sum(r["points"] or 0 for r in counted),
+                "max_points": sum(r["max_points"] or 0 for r in counted),
+                "average": sum(r["average"] or 0 for r in counted),
+            }
+        )
+    return out
+
+
+def chart_svg(groups: list[dict[str, Any]], unit_name: str, year: int) -> str:
+    bars = [Bar(g["name"], g["points"], g["max_points"], g["average"]) for g in groups]
+    return group_bars_svg(bars, f"Điểm theo nhóm tiêu chí của {unit_name}, năm {year}")
+
+
+def points_to_gain(rows: list[dict[str, Any]], limit: int = TOP_GAINS) -> list[dict[str, Any]]:
+    """The criteria with the most points still to gain, most first."""
+    open_rows = [r for r in rows if r["gap"] > 0.0049]
+    return sorted(open_rows, key=lambda r: (-r["gap"], r["name"]))[:limit]
+
+
+def band_explanation(
+    record: dict[str, Any], rows: list[dict[str, Any]], plan: Plan, level: str
+) -> dict[str, Any] | None:
+    """What the next band up asks for that the unit does not yet have (None at the top)."""
+    bands = sorted(plan.bands_of(level), key=lambda b: b.min_percent)
+    names = [b.id for b in bands]
+    if record["band"] not in names or names.index(record["band"]) == len(bands) - 1:
+        return None
+    nxt = bands[names.index(record["band"]) + 1]
+    needs = []
+    if record["percent"] < nxt.min_percent:
+        needs.append(
+            f"tỷ lệ điểm từ {vn_number(nxt.min_percent)} % trở lên (hiện {vn_number(record['percent'])} %)"
+        )
+    low = [
+        r["name"]
+        for r in rows
+        if r["counted"]
+        and r["max_points"]
+        and (r["points"] or 0) / r["max_points"] < nxt.criterion_floor - 1e-9
+    ]
+    if low and nxt.criterion_floor > 0:
+        needs.append(
+            f"mỗi tiêu chí đạt ít nhất {vn_number(nxt.criterion_floor * 100)} % số điểm của "
+            f"tiêu chí (còn {len(low)} tiêu chí dưới mức này)"
+        )
+    if nxt.requires_mandatory and record.get("gate_failed"):
+        needs.append("đạt đủ mọi tiêu chí bắt buộc")
+    return {"band": nxt.name, "needs": needs, "low": low}
+
+
+def trend(history: list[dict[str, Any]], current: dict[str, Any]) -> dict[str, Any] | None:
+    if not history:
+        return None
+    last = history[-1]
+    change = round(current["percent"] - last["percent"], 2)
+    word = "tăng" if change > 0 else "giảm" if change < 0 else "không đổi"
+    return {"year": last["year"], "change": abs(change), "word": word}
+
+
+# --- the loader -------------------------------------------------------------------------------
+
+
+def chosen_run(runs: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The published run if there is one, else the newest (``runs`` are newest first)."""
+    return next((r for r in runs if r["published"]), runs[0] if runs else None)
+
+
+async def unit_row(code: str) -> dict[str, Any]:
+    row = (
+        await UnitRow.select(UnitRow.code, UnitRow.name, UnitRow.level, UnitRow.cluster)
+        .where(UnitRow.code == code)
+        .first()
+    )
+    if row is None:
+        raise ServiceError("not_found", f"Không có đơn vị mã «{code}».")
+    cluster = None
+    if row["cluster"]:
+        found = await Cluster.select(Cluster.name).where(Cluster.code == row["cluster"]).first()
+        cluster = found["name"] if found else row["cluster"]
+    return {**row, "cluster_name": cluster}
+
+
+async def _summary(run: dict[str, Any], code: str) -> dict[str, Any] | None:
+    row = (
+        await UnitResult.select(
+            UnitResult.total_h,
+            UnitResult.max_h,
+            UnitResult.percent_h,
+            UnitResult.band,
+            UnitResult.rank_in_cluster,
+            UnitResult.cluster_size,
+            UnitResult.rank_overall,
+        )
+        .where((UnitResult.run == run["id"]) & (UnitResult.unit_code == code))
+        .first()
+    )
+    if row is None:
+        return None
+    plan = await load_plan_version(run["plan_version"])
+    bands = {b.id: b.name for b in plan.bands_of(run["level"])}
+    return {
+        "total": row["total_h"] / 100,
+        "max": row["max_h"] / 100,
+        "percent": row["percent_h"] / 100,
+        "band": row["band"],
+        "band_name": bands.get(row["band"], row["band"]),
+        "rank_in_cluster": row["rank_in_cluster"],
+        "cluster_size": row["cluster_size"],
+        "rank_overall": row["rank_overall"],
+        "n_units": run["n_units"],
+        "run_id": run["id"],
+        "published": run["published"],
+    }
+
+
+async def _cluster_breakdowns(run_id: int, cluster: str | None) -> list[dict[str, Any]]:
+    """Every stored breakdown of the unit's cluster in this run, in one query."""
+    where = (UnitResult.run == run_id) & (
+        UnitResult.cluster == cluster if cluster else UnitResult.cluster.is_null()
+    )
+    rows = await UnitResult.select(UnitResult.breakdown).where(where)
+    return [json.loads(r["breakdown"]) for r in rows]
+
+
+async def load_dashboard(code: str, period_id: int | None) -> dict[str, Any]:
+    """Everything the unit page shows for one period (the newest with a run by default)."""
+    unit = await unit_row(code)
+    level = unit["level"]
+    periods = sorted(await period_service.list_periods(), key=lambda p: (p["year"], p["id"]))
+    choices = []
+    for period in periods:
+        run = chosen_run(await run_service.list_runs(period["id"], level))
+        if run is not None:
+            choices.append({"period": period, "run": run})
+    page: dict[str, Any] = {
+        "unit": unit,
+        "choices": list(reversed(choices)),
+        "chosen": None,
+        "provisional_text": PROVISIONAL,
+    }
+    if not choices:
+        return page
+    chosen = next((c for c in choices if c["period"]["id"] == period_id), None) if period_id else choices[-1]
+    if chosen is None:
+        raise ServiceError("not_found", "Kỳ đánh giá này chưa có kết quả chấm điểm cho đơn vị.")
+    period, run = chosen["period"], chosen["run"]
+    page["chosen"], page["period"], page["run"] = chosen, period, run
+    try:
+        record = await run_service.unit_breakdown(run["id"], code)
+    except ServiceError:
+        page["record"] = None  # the unit did not compete in this run
+        return page
+    plan = await load_plan_version(run["plan_version"])
+    averages = cluster_averages(await _cluster_breakdowns(run["id"], record.get("cluster")))
+    rows = criteria_rows(record, plan, averages)
+    groups = group_summaries(rows, plan, level)
+    history = []
+    for earlier in choices:
+        if earlier["period"]["year"] < period["year"]:
+            summary = await _summary(earlier["run"], code)
+            if summary is not None:
+                history.append(
+                    {"year": earlier["period"]["year"], "period_id": earlier["period"]["id"], **summary}
+                )
+    level_info = plan.level(level)
+    bonus_rules = {b.id: b for b in plan.bonuses}
+    deduction_rules = {d.id: d for d in plan.deductions}
+    indicator_units = {i.id: i.unit for i in plan.indicators}
+    units_of = {x.id: indicator_units.get(x.indicator, "") for x in (*plan.bonuses, *plan.deductions)}
+    page.update(
+        record=record,
+        rows=rows,
+        groups=groups,
+        chart=chart_svg(groups, unit["name"], period["year"]),
+        gains=points_to_gain(rows),
+        history=history,
+        trend=trend(history, record),
+        next_band=band_explanation(record, rows, plan, level),
+        bonus=[
+            {**b, "reason": bonus_reason(b, bonus_rules.get(b["id"]), units_of.get(b["id"], ""))}
+            for b in record["bonus_items"]
+        ],
+        deductions=[
+            {**d, "reason": deduction_reason(d, deduction_rules.get(d["id"]), units_of.get(d["id"], ""))}
+            for d in record["deduction_items"]
+        ],
+        level=level_info,
+        plan={
+            "id": plan.info.id,
+            "version": plan.info.version,
+            "sha256": plan.sha256,
+            "version_id": run["plan_version"],
+            "title": plan.info.title,
+        },
+    )
+    return page

@@ -1,0 +1,256 @@
+"""The data-entry form of one unit: what it shows, what a submitted form changes.
+
+Every value goes through :func:`scoring.values.set_own_value`, one indicator at a time, so a
+bad value is refused on its own while the good ones beside it are saved.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import tempfile
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from criteria.model import Indicator, Plan
+from scoring import periods as period_service
+from scoring import values as value_service
+from scoring.audit import record
+from scoring.db import write_transaction
+from scoring.errors import ServiceError
+from scoring.numbers import EPOCH, format_vietnamese
+from scoring.plan_store import load_plan_version
+from scoring.report import criterion_target
+from scoring.tables import AuditEntry
+from scoring.tables import Unit as UnitRow
+from scoring.template import KIND_GUIDE, write_template
+from scoring.units import Unit
+from web.dashboard import unit_row
+
+SUBMIT_ACTION = "values.submit"
+WINDOW_ERRORS = ("period_locked", "entry_window_closed")
+
+
+def value_text(value: float | None, indicator: Indicator) -> str:
+    """A stored value as the form shows it, in a form :func:`parse_value` reads back."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if indicator.kind == "yes_no":
+        return "Có" if value >= 0.5 else "Không"
+    if indicator.kind == "date":
+        return (EPOCH + timedelta(days=int(value))).strftime("%d/%m/%Y")
+    return format_vietnamese(float(value))
+
+
+def goal_text(plan: Plan, indicator: Indicator) -> str:
+    """What the plan asks of this indicator, or which bonus or deduction it feeds."""
+    for c in plan.criteria:
+        if c.indicator == indicator.id:
+            target = criterion_target(c)
+            if target is None:
+                return "—"
+            if isinstance(target, str):
+                return target
+            unit = f" {indicator.unit}" if indicator.unit.strip() else ""
+            return (
+                f"{'không quá' if c.direction == 'lower' else 'đạt'} {format_vietnamese(float(target))}{unit}"
+            )
+    for b in plan.bonuses:
+        if b.indicator == indicator.id:
+            return f"điểm thưởng, tối đa {format_vietnamese(b.max_points)} điểm"
+    for d in plan.deductions:
+        if d.indicator == indicator.id:
+            deadline = ""
+            if d.deadline:
+                month, day = d.deadline.split("-")
+                deadline = f", hạn {day}/{month}"
+            return f"điểm trừ, tối đa {format_vietnamese(d.max_points)} điểm{deadline}"
+    return "—"
+
+
+def choose_period(periods: list[dict[str, Any]], period_id: int | None) -> dict[str, Any] | None:
+    """The period asked for, else the newest one open for entry, else the newest one."""
+    if period_id is not None:
+        return next((p for p in periods if p["id"] == period_id), None)
+    ordered = sorted(periods, key=lambda p: (p["year"], p["id"]), reverse=True)
+    return next((p for p in ordered if p["entry_open"]), ordered[0] if ordered else None)
+
+
+async def last_submission(period_id: int, code: str) -> dict[str, Any] | None:
+    return (
+        await AuditEntry.select(AuditEntry.at, AuditEntry.actor)
+        .where(
+            (AuditEntry.action == SUBMIT_ACTION)
+            & (AuditEntry.unit_code == code)
+            & (AuditEntry.entity_id == str(period_id))
+        )
+        .order_by(AuditEntry.seq, ascending=False)
+        .first()
+    )
+
+
+async def entry_context(code: str, period_id: int | None) -> dict[str, Any]:
+    """The unit, its period, and one field per indicator of its level with what is stored."""
+    unit = await unit_row(code)
+    period = choose_period(await period_service.list_periods(), period_id)
+    if period is None:
+        if period_id is not None:
+            raise ServiceError("not_found", f"Không có kỳ đánh giá số {period_id}.")
+        return {"unit": unit, "period": None, "fields": []}
+    plan = await load_plan_version(period["plan_version"])
+    stored = {v["indicator"]: v for v in await value_service.list_values(period["id"], code)}
+    fields = []
+    for ind in plan.indicators_of(unit["level"]):
+        row = stored.get(ind.id) or {}
+        appraised = row.get("appraised_value")
+        fields.append(
+            {
+                "id": ind.id,
+                "name": ind.name,
+                "unit": ind.unit,
+                "kind": ind.kind,
+                "indicator": ind,
+                "goal": goal_text(plan, ind),
+                "guide": KIND_GUIDE.get(ind.kind, ""),
+                "value": value_text(row.get("self_value"), ind),
+                "evidence": row.get("evidence_url") or "",
+                "comment": row.get("comment") or "",
+                "appraised": value_text(appraised, ind) if appraised is not None else None,
+                "appraisal_note": row.get("appraisal_note") or "",
+                "pending": bool(row.get("pending")),
+            }
+        )
+    return {
+        "unit": unit,
+        "period": period,
+        "plan": plan,
+        "fields": fields,
+        "editable": period["entry_open"],
+        "submitted": await last_submission(period["id"], code),
+    }
+
+
+def _changed(field: dict[str, Any], raw: str, evidence: str, comment: str) -> bool:
+    if raw == field["value"] and evidence == field["evidence"] and comment == field["comment"]:
+        return False
+    return bool(raw or field["value"] or evidence or comment)
+
+
+def _field_message(err: ServiceError) -> tuple[str, str]:
+    """(which input, message) for a refused field."""
+    details = err.details if isinstance(err.details, dict) else {}
+    if details.get("field") == "evidence_url":
+        return "e", err.message
+    if reason := details.get("reason"):
+        return "v", f"Giá trị chưa hợp lệ: {reason}. Hãy sửa rồi lưu lại."
+    return "v", err.message
+
+
+async def save_form(
+    context: dict[str, Any], form: dict[str, str], actor: str
+) -> tuple[list[str], dict[str, dict[str, str]], dict[str, dict[str, str]]]:
+    """Save each changed field; returns (saved ids, errors by id, submitted text by id).
+
+    A closed window or a locked period stops the whole form (ServiceError raised).
+    """
+    saved: list[str] = []
+    errors: dict[str, dict[str, str]] = {}
+    sent: dict[str, dict[str, str]] = {}
+    for field in context["fields"]:
+        fid = field["id"]
+        # a field the form did not send keeps what is stored (only sent fields can change)
+        raw = form.get(f"v-{fid}", field["value"]).strip()
+        evidence = form.get(f"e-{fid}", field["evidence"]).strip()
+        comment = form.get(f"c-{fid}", field["comment"]).strip()
+        if not _changed(field, raw, evidence, comment):
+            continue
+        sent[fid] = {"value": raw, "evidence": evidence, "comment": comment}
+        try:
+            await value_service.set_own_value(
+                context["period"]["id"],
+                context["unit"]["code"],
+                fid,
+                raw,
+                evidence_url=evidence,
+                comment=comment,
+                actor=actor,
+            )
+        except ServiceError as err:
+            if err.code in WINDOW_ERRORS:
+                raise
+            which, message = _field_message(err)
+            errors[fid] = {"input": which, "message": message}
+        else:
+            saved.append(fid)
+    return saved, errors, sent
+
+
+async def submit_for_appraisal(period_id: int, code: str, actor: str) -> dict[str, Any]:
+    """Record that the unit sends its values for appraisal, with the values it sends."""
+    async with write_transaction():
+        period = await period_service.lock_period_row(period_id)
+        if period["locked"]:
+            raise ServiceError(
+                "period_locked", f"Kỳ đánh giá năm {period['year']} đã khóa; không thể gửi thẩm định."
+            )
+        if not period["entry_open"]:
+            raise ServiceError(
+                "entry_window_closed",
+                f"Ngoài thời hạn nhập số liệu của kỳ năm {period['year']}; không thể gửi thẩm định.",
+            )
+        rows = [v for v in await value_service.list_values(period_id, code) if v["self_value"] is not None]
+        if not rows:
+            raise ServiceError("invalid_input", "Đơn vị chưa nhập số liệu nào; hãy nhập rồi gửi thẩm định.")
+        after = {
+            "year": period["year"],
+            "indicators": len(rows),
+            "pending": sum(1 for v in rows if v["pending"]),
+            "values": {v["indicator"]: v["self_value"] for v in rows},
+        }
+        await record(actor, SUBMIT_ACTION, "period", period_id, unit_code=code, after=after)
+    return after
+
+
+async def template_bytes(context: dict[str, Any]) -> bytes:
+    """The unit's own row of the Excel template, pre-filled with its current values."""
+    row = await UnitRow.select().where(UnitRow.code == context["unit"]["code"]).first()
+    assert row is not None
+    unit = Unit(
+        code=row["code"],
+        name=row["name"],
+        kind=row["kind"],
+        level=row["level"],
+        parent=row["parent"],
+        cluster=row["cluster"],
+        valid_from=row["valid_from"] or date(2000, 1, 1),
+    )
+    stored = await value_service.list_values(context["period"]["id"], unit.code)
+    frame = pd.DataFrame(
+        [
+            {"unit_code": v["unit_code"], "indicator": v["indicator"], "value": v["self_value"]}
+            for v in stored
+            if v["self_value"] is not None
+        ],
+        columns=["unit_code", "indicator", "value"],
+    )
+
+    def write() -> bytes:
+        with tempfile.TemporaryDirectory(prefix="thidua-mau-") as folder:
+            path = Path(folder) / "mau.xlsx"
+            write_template(context["plan"], unit.level, [unit], path, frame)
+            return path.read_bytes()
+
+    return await asyncio.to_thread(write)
+
+
+async def import_upload(context: dict[str, Any], name: str, content: bytes, actor: str) -> dict[str, Any]:
+    """Import the unit's filled-in file: all or nothing, only its own rows, within the window."""
+    with tempfile.TemporaryDirectory(prefix="thidua-tai-len-") as folder:
+        path = Path(folder) / (Path(name).name or "so-lieu.xlsx")
+        path.write_bytes(content)
+        return await value_service.import_files(
+            context["period"]["id"], [path], actor=actor, unit_code=context["unit"]["code"]
+        )

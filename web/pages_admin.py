@@ -1,0 +1,118 @@
+"""Administrators' pages: the overview (periods, latest runs, pending appraisal) and the units.
+
+The other tasks live in :mod:`web.admin`: file import, appraisal, runs and exports, the run
+comparison and the audit log; :data:`ADMIN_PAGES` lists every controller for ``web.routes``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from litestar import Response, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Template
+
+from scoring import periods as period_service
+from scoring import runs as run_service
+from scoring import values as value_service
+from scoring.errors import ServiceError
+from scoring.registry_store import load_registry_from_db
+from scoring.units import LEVELS, Unit
+from web.admin.appraisal import AppraisalPages
+from web.admin.audit_log import AuditLogPages
+from web.admin.common import (
+    AdminController,
+    AnyRequest,
+    FormBody,
+    actor,
+    admin_page,
+    competing_levels,
+    period_plan,
+    periods_newest_first,
+    see_other,
+)
+from web.admin.compare import ComparePages
+from web.admin.imports import ImportPages
+from web.admin.runs import RunPages
+from web.collation import person_name_key, vietnamese_key
+
+LEVEL_FALLBACK = {"province": "Cấp tỉnh", "agency": "Cơ quan, đơn vị cấp tỉnh", "district": "Cấp huyện",
+                  "commune": "Cấp xã", "individual": "Cá nhân"}
+
+
+async def _period_rows() -> list[dict[str, Any]]:
+    """Each period with its pending count and, per level, the latest and the published run."""
+    out = []
+    for period in await periods_newest_first():
+        plan = await period_plan(period)
+        runs = await run_service.list_runs(period["id"])
+        levels = []
+        for level, name in competing_levels(plan):
+            of_level = [r for r in runs if r["level"] == level]
+            levels.append({"id": level, "name": name, "latest": of_level[0] if of_level else None,
+                           "published": next((r for r in of_level if r["published"]), None),
+                           "count": len(of_level)})
+        pending = await value_service.list_values(period["id"], pending_only=True)
+        out.append({**period, "pending": len(pending), "levels": levels})
+    return out
+
+
+async def _overview(request: AnyRequest, status: int = 200, **extra: Any) -> Template:
+    context: dict[str, Any] = {"periods": await _period_rows(), "errors": {}, "reopened": None}
+    context.update(extra)
+    return admin_page("overview.html", request, status, **context)
+
+
+def _sorted_units(units: list[Unit], level: str) -> list[Unit]:
+    if level == "individual":
+        return sorted(units, key=lambda u: person_name_key(u.name))
+    return sorted(units, key=lambda u: vietnamese_key(u.name))
+
+
+class OverviewPages(AdminController):
+    @get("/quan-tri")
+    async def overview(self, request: AnyRequest, mo_lai: FromQuery[int | None] = None) -> Template:
+        return await _overview(request, reopened=mo_lai)
+
+    @post("/quan-tri/ky/{period_id:int}/mo-lai", status_code=200)
+    async def reopen(self, request: AnyRequest, period_id: FromPath[int], data: FormBody) -> Response[Any]:
+        reason = data.get("ly_do", "")
+        try:
+            period = await period_service.set_locked(period_id, False, actor(request), reason)
+        except ServiceError as exc:
+            return await _overview(request, exc.http_status, errors={period_id: exc.message},
+                                   reasons={period_id: reason})
+        return see_other(f"/quan-tri?mo_lai={period['year']}")
+
+    @get("/quan-tri/don-vi")
+    async def units(self, request: AnyRequest, cap: FromQuery[str | None] = None) -> Template:
+        registry = await load_registry_from_db()
+        periods = await periods_newest_first()
+        names = dict(LEVEL_FALLBACK)
+        if periods:
+            names.update(competing_levels(await period_plan(periods[0])))
+        sections = []
+        for level in LEVELS:
+            if cap and level != cap:
+                continue
+            grouped: dict[str | None, list[Unit]] = defaultdict(list)
+            for unit in registry.of_level(level):
+                grouped[unit.cluster].append(unit)
+            clusters = [{"name": registry.cluster(code).name, "code": code,
+                         "units": _sorted_units(members, level)}
+                        for code, members in grouped.items() if code is not None]
+            clusters.sort(key=lambda c: vietnamese_key(c["name"]))
+            if grouped.get(None):
+                clusters.append({"name": "Không thuộc khối/cụm thi đua", "code": None,
+                                 "units": _sorted_units(grouped[None], level)})
+            count = sum(len(c["units"]) for c in clusters)
+            sections.append({"id": level, "name": names.get(level, level), "clusters": clusters,
+                             "count": count})
+        parents = {u.code: u.name for u in registry.units}
+        levels = [(lvl, names.get(lvl, lvl)) for lvl in LEVELS]
+        return admin_page("units.html", request, sections=sections, parents=parents, levels=levels,
+                          chosen=cap, province=registry.province_name)
+
+
+ADMIN_PAGES: list[Any] = [OverviewPages, ImportPages, AppraisalPages, RunPages, ComparePages, AuditLogPages]

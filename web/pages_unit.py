@@ -1,0 +1,186 @@
+"""A unit's own pages: its score explained (``/don-vi/{code}``) and its data entry (``/nhap-lieu``).
+
+Only the unit's own officer and staff may open them (see :mod:`api.controllers.access`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from litestar import Controller, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.params import Body, FromPath, FromQuery, MultipartBody
+
+from api.auth import current_user
+from api.controllers.access import AnyRequest, OptionalIdQuery, require_unit_access
+from scoring.errors import ServiceError
+from web import entry_form
+from web.dashboard import load_dashboard
+from web.pages_public import page
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ENTRY_ROLES = "Chức năng nhập số liệu chỉ dành cho cán bộ đơn vị và cán bộ Ban Thi đua – Khen thưởng."
+FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+
+
+@dataclass
+class EntryUpload:
+    file: UploadFile | None = None
+    don_vi: str = ""
+    ky: str = ""
+
+
+def _actor(request: AnyRequest) -> str:
+    user = current_user(request)
+    return user.username if user else "?"
+
+
+def entry_unit(request: AnyRequest, don_vi: str | None) -> str | None:
+    """Whose data this request enters: a unit account its own, staff the unit they chose."""
+    user = current_user(request)
+    if user is None:
+        raise NotAuthorizedException(detail="Bạn cần đăng nhập để nhập số liệu.")
+    if user.role == "unit":
+        code = (don_vi or "").strip() or user.unit_code or ""
+        require_unit_access(request, code)
+        return code
+    if user.role == "admin":
+        return (don_vi or "").strip() or None
+    raise PermissionDeniedException(detail=ENTRY_ROLES)
+
+
+def _period_id(text: str | None) -> int | None:
+    text = (text or "").strip()
+    return int(text) if text.isdigit() and 0 < int(text) < 2**31 else None
+
+
+async def _entry_page(
+    request: AnyRequest, code: str | None, period_id: int | None, status: int = 200, **extra: Any
+) -> Response[Any]:
+    if code is None:
+        return page("entry.html", request, status, context=None, choose_unit=True, staff=True, **extra)
+    context = await entry_form.entry_context(code, period_id)
+    sent = extra.pop("sent", {})
+    for field in context["fields"]:  # what the user typed stays where a field was refused
+        if field["id"] in extra.get("errors", {}) and field["id"] in sent:
+            field.update(sent[field["id"]])
+    user = current_user(request)
+    return page(
+        "entry.html",
+        request,
+        status,
+        context=context,
+        choose_unit=False,
+        staff=user is not None and user.role == "admin",
+        **extra,
+    )
+
+
+class UnitPages(Controller):
+    include_in_schema = False
+
+    @get("/don-vi/{code:str}")
+    async def dashboard(
+        self, request: AnyRequest, code: FromPath[str], ky: OptionalIdQuery = None
+    ) -> Response[Any]:
+        require_unit_access(request, code)
+        return page("dashboard.html", request, **await load_dashboard(code, ky))
+
+    @get("/nhap-lieu")
+    async def entry(
+        self, request: AnyRequest, don_vi: FromQuery[str | None] = None, ky: OptionalIdQuery = None
+    ) -> Response[Any]:
+        return await _entry_page(request, entry_unit(request, don_vi), ky)
+
+    @post("/nhap-lieu", status_code=200)
+    async def save(self, request: AnyRequest, data: FormData) -> Response[Any]:
+        code = entry_unit(request, data.get("don_vi"))
+        period_id = _period_id(data.get("ky"))
+        if code is None:
+            return await _entry_page(request, None, period_id, 400)
+        context = await entry_form.entry_context(code, period_id)
+        if context["period"] is None:
+            raise ServiceError("not_found", "Chưa có kỳ đánh giá nào để nhập số liệu.")
+        try:
+            saved, errors, sent = await entry_form.save_form(context, data, _actor(request))
+        except ServiceError as err:
+            return await _entry_page(
+                request, code, context["period"]["id"], err.http_status, blocked=err.message
+            )
+        return await _entry_page(
+            request,
+            code,
+            context["period"]["id"],
+            400 if errors else 200,
+            saved=saved,
+            errors=errors,
+            sent=sent,
+            posted=True,
+        )
+
+    @post("/nhap-lieu/gui", status_code=200)
+    async def submit(self, request: AnyRequest, data: FormData) -> Response[Any]:
+        code = entry_unit(request, data.get("don_vi"))
+        if code is None:
+            return await _entry_page(request, None, None, 400)
+        context = await entry_form.entry_context(code, _period_id(data.get("ky")))
+        if context["period"] is None:
+            raise ServiceError("not_found", "Chưa có kỳ đánh giá nào để gửi thẩm định.")
+        try:
+            sent = await entry_form.submit_for_appraisal(context["period"]["id"], code, _actor(request))
+        except ServiceError as err:
+            return await _entry_page(
+                request, code, context["period"]["id"], err.http_status, blocked=err.message
+            )
+        return await _entry_page(request, code, context["period"]["id"], submitted_now=sent)
+
+    @get("/nhap-lieu/mau.xlsx")
+    async def template(
+        self, request: AnyRequest, don_vi: FromQuery[str | None] = None, ky: OptionalIdQuery = None
+    ) -> Response[bytes]:
+        code = entry_unit(request, don_vi)
+        if code is None:
+            raise ServiceError("invalid_input", "Hãy chọn đơn vị (tham số don_vi) để tải mẫu nhập liệu.")
+        context = await entry_form.entry_context(code, ky)
+        if context["period"] is None:
+            raise ServiceError("not_found", "Chưa có kỳ đánh giá nào để tải mẫu nhập liệu.")
+        content = await entry_form.template_bytes(context)
+        name = f"mau-nhap-lieu-{code}-{context['period']['year']}.xlsx"
+        return Response(
+            content=content,
+            media_type=XLSX,
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+    @post("/nhap-lieu/tai-len", status_code=200)
+    async def upload(self, request: AnyRequest, data: MultipartBody[EntryUpload]) -> Response[Any]:
+        code = entry_unit(request, data.don_vi)
+        if code is None:
+            return await _entry_page(request, None, None, 400)
+        context = await entry_form.entry_context(code, _period_id(data.ky))
+        if context["period"] is None:
+            raise ServiceError("not_found", "Chưa có kỳ đánh giá nào để nhập số liệu.")
+        period_id = context["period"]["id"]
+        upload = data.file if isinstance(data.file, UploadFile) else None
+        content = await upload.read() if upload is not None else b""
+        if upload is None or not upload.filename or not content:
+            return await _entry_page(
+                request,
+                code,
+                period_id,
+                400,
+                import_error="Chưa chọn tệp, hoặc tệp rỗng. Hãy chọn tệp Excel đã điền.",
+            )
+        try:
+            summary = await entry_form.import_upload(context, upload.filename, content, _actor(request))
+        except ServiceError as err:
+            issues = err.details if err.code == "import_invalid" and isinstance(err.details, list) else []
+            if err.code in entry_form.WINDOW_ERRORS:
+                return await _entry_page(request, code, period_id, err.http_status, blocked=err.message)
+            return await _entry_page(
+                request, code, period_id, err.http_status, import_error=err.message, import_issues=issues
+            )
+        return await _entry_page(request, code, period_id, imported=summary)
