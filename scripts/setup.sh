@@ -26,3 +26,20 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     || { echo "Cài đặt gói Python không thành công." >&2; exit 1; }
   touch "$stamp"
 fi
+
+# The browser tests (tests/e2e, marked e2e) drive Debian's Chromium through the Python
+# `playwright` package (a dev extra). Never `playwright install`: the browser comes from apt.
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else "$@"; fi; }
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+dpkg -s fonts-liberation2 >/dev/null 2>&1 || missing+=(fonts-liberation2)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "… Đang cài ${missing[*]} (apt-get) cho các kiểm thử trên trình duyệt" >&2
+  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+if ! "$VENV/bin/python" -c 'import playwright.sync_api' 2>/dev/null; then
+  echo "… Đang cài playwright (gói Python, dùng Chromium của Debian)" >&2
+  "$VENV/bin/python" -m pip install -q -e '.[dev]' 2>&1 | grep -v '^WARNING' || true
+  "$VENV/bin/python" -c 'import playwright.sync_api' \
+    || { echo "Cài đặt playwright không thành công." >&2; exit 1; }
+fi
