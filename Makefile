@@ -28,6 +28,7 @@ lint: setup
 # The whole suite on SQLite, then every database test again on PostgreSQL
 # (127.0.0.1:5432; those tests skip, saying why, only if no server answers).
 test: lint
+	@VENV=$(VENV) ./scripts/setup.sh --browser
 	$(BIN)/pytest -q
 	THIDUA_TEST_DATABASE=postgres $(BIN)/pytest -q -m db
 

@@ -23,6 +23,7 @@ from api.security import hash_password, needs_rehash, new_token, spend_a_hash, t
 from api.settings import get_settings
 from api.tables import ROLES, Account, ApiToken, LoginSession
 from scoring import audit
+from scoring.cache import MISSING, TTLCache, default_ttl
 from scoring.db import write_transaction
 from scoring.errors import ServiceError
 from scoring.tables import KeyValue
@@ -191,9 +192,22 @@ async def start_session(account_id: int) -> tuple[str, str]:
     return token, csrf
 
 
+_principals: TTLCache[str, CurrentUser | None] = TTLCache(maxsize=10_000, ttl=default_ttl())
+
+
 async def session_user(token: str) -> CurrentUser | None:
     if not token:
         return None
+    key = "s:" + token_digest(token)
+    cached = _principals.get(key)
+    if cached is not MISSING:
+        return cached  # type: ignore[return-value]
+    user = await _session_user(token)
+    _principals.put(key, user)
+    return user
+
+
+async def _session_user(token: str) -> CurrentUser | None:
     row = await LoginSession.select(LoginSession.csrf_token, *_user_columns(LoginSession.account)).where(
         LoginSession.token_hash == token_digest(token),
         LoginSession.expires_at > datetime.now(UTC),
@@ -204,6 +218,7 @@ async def session_user(token: str) -> CurrentUser | None:
 
 async def end_session(token: str) -> None:
     if token:
+        _principals.drop("s:" + token_digest(token))
         await LoginSession.delete().where(LoginSession.token_hash == token_digest(token))
 
 
@@ -227,6 +242,16 @@ async def create_api_token(account_id: int, name: str) -> str:
 async def token_user(token: str) -> CurrentUser | None:
     if not token:
         return None
+    key = "t:" + token_digest(token)
+    cached = _principals.get(key)
+    if cached is not MISSING:
+        return cached  # type: ignore[return-value]
+    user = await _token_user(token)
+    _principals.put(key, user)
+    return user
+
+
+async def _token_user(token: str) -> CurrentUser | None:
     row = await ApiToken.select(*_user_columns(ApiToken.account)).where(
         ApiToken.token_hash == token_digest(token), ApiToken.account.active.eq(True)).first()
     return CurrentUser(**row, via="token") if row else None

@@ -18,6 +18,7 @@ from litestar.types import ControllerRouterHandler
 from api.auth import SESSION_COOKIE, AuthMiddleware
 from api.controllers.auth import AuthController
 from api.errors import EXCEPTION_HANDLERS
+from api.read_snapshot import read_snapshot_middleware
 from scoring.db import close_pool, is_sqlite, start_pool
 
 AUTH_EXCLUDE = ["^/static/", "^/schema"]  # no user needed: skip the session lookup
@@ -79,7 +80,7 @@ def create_app(extra_route_handlers: Sequence[ControllerRouterHandler] = ()) -> 
         route_handlers=[health, AuthController, *api_route_handlers(), *web["route_handlers"],
                         *extra_route_handlers],
         template_config=web["template_config"],
-        middleware=[DefineMiddleware(AuthMiddleware, exclude=AUTH_EXCLUDE)],
+        middleware=[read_snapshot_middleware, DefineMiddleware(AuthMiddleware, exclude=AUTH_EXCLUDE)],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=openapi_config(),
         lifespan=[database_pool],

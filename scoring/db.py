@@ -59,6 +59,9 @@ async def truncate_all() -> None:
     """Empty every table of every app (tests, and `thidua demo load --reset`)."""
     from piccolo.conf.apps import Finder
 
+    from scoring.cache import clear_all
+
+    clear_all()
     tables = Finder().get_table_classes()
     db = engine()
     async with write_transaction():

@@ -11,13 +11,16 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import os
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from criteria.model import Plan
 from scoring.audit import record
+from scoring.cache import MISSING, TTLCache, default_ttl
 from scoring.db import CHUNK, write_transaction
 from scoring.errors import ServiceError
 from scoring.periods import get_period, lock_period_row
@@ -75,6 +78,19 @@ def _result_shape(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+async def _fault_pause_after_first_chunk() -> None:
+    """Fault-injection hook for tests (tests/integration/db/test_faults_process.py), inert unless
+    ``THIDUA_FAULT_PAUSE_AFTER_CHUNK`` (seconds) is set: after the first chunk of results is
+    written, inside the open transaction, touch ``THIDUA_FAULT_MARKER`` (if set) and pause, so a
+    test can kill the process mid-run. ``THIDUA_RESULT_CHUNK`` overrides the rows per chunk."""
+    pause = os.environ.get("THIDUA_FAULT_PAUSE_AFTER_CHUNK")
+    if not pause:
+        return
+    if marker := os.environ.get("THIDUA_FAULT_MARKER"):
+        Path(marker).touch()
+    await asyncio.sleep(float(pause))
+
+
 async def start_run(period_id: int, level: str, actor: str) -> dict[str, Any]:
     """Score every competing unit of ``level`` from the period's effective values; store it."""
     period = await get_period(period_id)
@@ -103,8 +119,11 @@ async def start_run(period_id: int, level: str, actor: str) -> dict[str, Any]:
             UnitResult(**_result_row(run_id, r, text))
             for r, text in zip(records, breakdowns, strict=True)
         ]
-        for start in range(0, len(rows), CHUNK):
-            await UnitResult.insert(*rows[start:start + CHUNK])
+        chunk = int(os.environ.get("THIDUA_RESULT_CHUNK") or CHUNK)
+        for start in range(0, len(rows), chunk):
+            await UnitResult.insert(*rows[start:start + chunk])
+            if start == 0:
+                await _fault_pause_after_first_chunk()
         await record(actor, "run.start", "score_run", run_id, after={
             "period_id": period_id, "level": level, "year": year, "plan_sha256": plan.sha256,
             "data_sha256": data_sha, "run_hash": run_hash, "results_sha256": results_sha,
@@ -113,11 +132,20 @@ async def start_run(period_id: int, level: str, actor: str) -> dict[str, Any]:
     return await get_run(run_id)
 
 
+_runs: TTLCache[int, dict[str, Any]] = TTLCache(maxsize=1_000, ttl=default_ttl())
+_breakdowns: TTLCache[tuple[int, str], str] = TTLCache(maxsize=50_000, ttl=None)  # never change
+
+
 async def get_run(run_id: int) -> dict[str, Any]:
+    cached = _runs.get(run_id)
+    if cached is not MISSING:
+        return dict(cached)  # type: ignore[call-overload]
     row = await ScoreRun.select().where(ScoreRun.id == run_id).first()
     if row is None:
         raise ServiceError("not_found", f"Không có lần chấm điểm số {run_id}.")
-    return _run_shape(row)
+    run = _run_shape(row)
+    _runs.put(run_id, run)
+    return dict(run)
 
 
 async def list_runs(period_id: int | None = None, level: str | None = None) -> list[dict[str, Any]]:
@@ -140,12 +168,16 @@ async def run_results(run_id: int) -> list[dict[str, Any]]:
 
 async def unit_breakdown(run_id: int, unit_code: str) -> dict[str, Any]:
     """The unit's full record as scored: every criterion, bonus and deduction."""
-    row = await UnitResult.select(UnitResult.breakdown).where(
-        (UnitResult.run == run_id) & (UnitResult.unit_code == unit_code)).first()
-    if row is None:
-        raise ServiceError("not_found",
-                           f"Lần chấm điểm số {run_id} không có kết quả của đơn vị «{unit_code}».")
-    result: dict[str, Any] = json.loads(row["breakdown"])
+    text = _breakdowns.get((run_id, unit_code))
+    if text is MISSING:
+        row = await UnitResult.select(UnitResult.breakdown).where(
+            (UnitResult.run == run_id) & (UnitResult.unit_code == unit_code)).first()
+        if row is None:
+            raise ServiceError("not_found",
+                               f"Lần chấm điểm số {run_id} không có kết quả của đơn vị «{unit_code}».")
+        text = row["breakdown"]
+        _breakdowns.put((run_id, unit_code), str(text))
+    result: dict[str, Any] = json.loads(str(text))
     return result
 
 
@@ -158,6 +190,14 @@ async def published_run(period_id: int, level: str) -> dict[str, Any] | None:
 
 async def publish(run_id: int, actor: str) -> dict[str, Any]:
     """Publish a run (one per plan, period and level) and lock the period's data."""
+    _runs.drop(run_id)
+    try:
+        return await _publish(run_id, actor)
+    finally:
+        _runs.drop(run_id)
+
+
+async def _publish(run_id: int, actor: str) -> dict[str, Any]:
     run = await get_run(run_id)
     key = f"{run['plan_sha256']}|{run['year']}|{run['level']}"
     async with write_transaction():

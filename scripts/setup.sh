@@ -29,6 +29,7 @@ fi
 
 # The browser tests (tests/e2e, marked e2e) drive Debian's Chromium through the Python
 # `playwright` package (a dev extra). Never `playwright install`: the browser comes from apt.
+[ "${1:-}" = "--browser" ] || exit 0  # `make test` asks for the browser; `make run` does not need it
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else "$@"; fi; }
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)

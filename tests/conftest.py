@@ -43,6 +43,8 @@ if KIND == "postgres":
 else:
     os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='thidua-test-')}/thidua.sqlite"
 os.environ.setdefault("THIDUA_DB_POOL", "0")
+# Tests mix processes (CLI subprocesses, a browser's server) on one database: no stale reads.
+os.environ.setdefault("THIDUA_CACHE_SECONDS", "0")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -1,0 +1,341 @@
+"""Benchmark: the per-unit breakdown endpoint against a bare Litestar endpoint, over real HTTP.
+
+    python benchmarks/bench_api.py [--connections 32] [--requests 4000] [--seconds 10]
+                                   [--client raw|httpx] [--postgres postgres://postgres@127.0.0.1:5432]
+
+Builds a throw-away SQLite database (``DATABASE_URL=sqlite:////tmp/…``; with ``--postgres``,
+a throw-away database on that server, dropped at the end): migrations, the shipped plan, the
+Tuyên Quang registry, a 2024 period with the demo commune data, one scoring run, an
+administrator and an API token. Then starts two uvicorn servers on 127.0.0.1 (free ports, one
+worker each, as ``thidua serve`` runs them):
+
+- ours: ``api.app:create_app``, timed on ``GET /api/v1/runs/{id}/units/{code}`` with
+  ``Authorization: Bearer …`` (token lookup, run lookup, access check, breakdown read);
+- bare: a Litestar app defined here, whose one handler returns the same breakdown (the JSON
+  ours answered, parsed once at start-up) with no database and no middleware.
+
+Each is measured with ``--connections`` concurrent keep-alive connections, one asyncio task
+per connection, for ``--requests`` requests or ``--seconds`` seconds, whichever ends first,
+after a short warm-up. The default client is a minimal HTTP/1.1 reader on asyncio streams;
+``--client httpx`` uses one ``httpx.AsyncClient`` instead, which costs several times more CPU
+per request and so caps the bare figure on a small machine. Prints requests/s, p50 and p99
+latency of both and the throughput ratio ours/bare, against the goals: ours ≥ 50 % of bare,
+p99 < 100 ms. The client shares the machine's CPUs with the servers, so the bare figure is a
+floor of what the bare server could do. All traffic stays on 127.0.0.1; both servers and the
+database are removed at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+GOAL_RATIO, GOAL_P99_MS = 0.5, 100.0
+
+
+# --- the bare server (this script run as ``--bare-server PAYLOAD PORT``) ---------------------------
+
+def serve_bare(payload_file: str, port: int) -> None:
+    import uvicorn
+    from litestar import Litestar, get
+
+    document: dict[str, Any] = json.loads(Path(payload_file).read_text(encoding="utf-8"))
+
+    @get("/bare")
+    async def bare() -> dict[str, Any]:
+        return document
+
+    @get("/health")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    uvicorn.run(Litestar(route_handlers=[bare, health]), host=HOST, port=port, log_level="warning")
+
+
+# --- set-up ------------------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+async def load_data(folder: Path) -> tuple[int, str, str]:
+    """Plan, registry, a 2024 period with commune data, one run, an admin token: (run id, unit, token)."""
+    from api.accounts import create_account, create_api_token
+    from api.cli import shipped_plan_path
+    from scoring.demo import demo_values
+    from scoring.periods import open_period
+    from scoring.plan_store import save_plan_version
+    from scoring.registry_store import save_registry
+    from scoring.registry_tuyen_quang import build_tuyen_quang_registry
+    from scoring.runs import run_results, start_run
+    from scoring.template import write_long_csv
+    from scoring.values import import_files
+
+    version_id, plan, _ = await save_plan_version(shipped_plan_path().read_text(encoding="utf-8"), "bench")
+    registry = build_tuyen_quang_registry()
+    await save_registry(registry, "bench")
+    now = datetime.now(UTC)
+    period_id = await open_period(version_id, 2024, now - timedelta(days=1), now + timedelta(days=30),
+                                  "bench")
+    values = demo_values(plan, registry, 2024)
+    path = folder / "cap-xa.csv"
+    write_long_csv(values[values["indicator"].isin({i.id for i in plan.indicators_of("commune")})], 2024,
+                   path, plan=plan)
+    await import_files(period_id, [path], actor="bench")
+    run = await start_run(period_id, "commune", "bench")
+    unit = (await run_results(run["id"]))[0]["unit_code"]
+    admin = await create_account("bench.admin", "Quản trị đo tải", "mat-khau-do-tai-2025", "admin")
+    return run["id"], unit, await create_api_token(admin["id"], "bench")
+
+
+def start_server(argv: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("wb") as out:
+        return subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+async def wait_ready(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 30) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient() as client:
+        while True:
+            if process.poll() is not None:
+                raise SystemExit(f"server exited ({process.returncode}):\n{log.read_text(errors='replace')}")
+            try:
+                if (await client.get(url, timeout=2)).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit(f"server at {url} not ready after {timeout:.0f} s")
+            await asyncio.sleep(0.1)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+# --- the load generator ------------------------------------------------------------------------------
+
+@dataclass
+class Result:
+    name: str
+    requests: int
+    seconds: float
+    latencies_ms: list[float]
+    errors: int
+    body_bytes: int
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
+
+    def percentile(self, p: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
+
+
+class RawConnection:
+    """One keep-alive HTTP/1.1 connection speaking just enough HTTP for these two endpoints
+    (``Content-Length`` bodies); far cheaper per request than a general client, so that the
+    client, sharing the CPUs with the server, distorts the comparison less."""
+
+    def __init__(self, host: str, port: int, path: str, headers: dict[str, str]) -> None:
+        lines = [f"GET {path} HTTP/1.1", f"Host: {host}:{port}", *(f"{k}: {v}" for k, v in headers.items())]
+        self.request = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        self.host, self.port = host, port
+
+    async def open(self) -> None:
+        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+
+    async def get(self) -> tuple[int, int]:
+        self.writer.write(self.request)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head[9:12])
+        length = None
+        for line in head.split(b"\r\n"):
+            if line[:15].lower() == b"content-length:":
+                length = int(line[15:])
+        if length is None:
+            raise RuntimeError("response without Content-Length")
+        await self.reader.readexactly(length)
+        return status, length
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+async def measure(name: str, url: str, headers: dict[str, str], args: argparse.Namespace) -> Result:
+    """``args.requests`` GETs of ``url`` (or ``args.seconds``), over ``args.connections`` connections."""
+    from urllib.parse import urlsplit
+
+    import httpx
+
+    connections = args.connections
+    parts = urlsplit(url)
+    raw = [RawConnection(parts.hostname or HOST, parts.port or 80, parts.path, headers)
+           for _ in range(connections)] if args.client == "raw" else []
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    client = httpx.AsyncClient(limits=limits, headers=headers, timeout=30)
+
+    async def hammer(i: int, n: int, deadline: float, latencies: list[float]) -> tuple[int, int]:
+        errors = size = 0
+        clock = time.perf_counter
+        while n > 0 and clock() < deadline:
+            started = clock()
+            if raw:
+                status, size = await raw[i].get()
+            else:
+                response = await client.get(url)
+                status, size = response.status_code, len(response.content)
+            latencies.append((clock() - started) * 1000)
+            errors += status != 200
+            n -= 1
+        return errors, size
+
+    async def run(count: int) -> tuple[float, list[float], int, int]:
+        latencies: list[float] = []
+        share = [count // connections + (i < count % connections) for i in range(connections)]
+        started = time.perf_counter()
+        done = await asyncio.gather(*(hammer(i, n, started + args.seconds, latencies)
+                                      for i, n in enumerate(share)))
+        elapsed = time.perf_counter() - started
+        return elapsed, latencies, sum(e for e, _ in done), max(s for _, s in done)
+
+    try:
+        await asyncio.gather(*(c.open() for c in raw))
+        await run(args.warmup)  # opens httpx's connections, warms caches
+        elapsed, latencies, errors, size = await run(args.requests)
+    finally:
+        for c in raw:
+            c.close()
+        await client.aclose()
+    return Result(name, len(latencies), elapsed, latencies, errors, size)
+
+
+def report(ours: Result, bare: Result, args: argparse.Namespace) -> None:
+    engine = "PostgreSQL" if args.postgres else "SQLite"
+    print(f"\n{engine}; {args.connections} concurrent connections ({args.client} client), one server worker "
+          f"each, client and servers on the same {os.cpu_count()}-CPU machine\n")
+    columns = ("requests", 8), ("req/s", 8), ("p50 ms", 7), ("p99 ms", 7), ("errors", 6), ("bytes", 6)
+    print(f"{'endpoint':<40} " + " ".join(f"{title:>{width}}" for title, width in columns))
+    for r in (ours, bare):
+        print(f"{r.name:<40} {r.requests:>8} {r.rps:>8.0f} {r.percentile(50):>7.1f} {r.percentile(99):>7.1f} "
+              f"{r.errors:>6} {r.body_bytes:>6}")
+    ratio, p99 = ours.rps / bare.rps, ours.percentile(99)
+    verdict = {True: "met", False: "NOT met"}
+    print(f"\nthroughput ours/bare: {ratio:.0%} (goal ≥ {GOAL_RATIO:.0%}: {verdict[ratio >= GOAL_RATIO]})")
+    print(f"p99 ours: {p99:.1f} ms (goal < {GOAL_P99_MS:.0f} ms: {verdict[p99 < GOAL_P99_MS]})")
+    print(f"mean latency ours {statistics.fmean(ours.latencies_ms):.1f} ms, bare "
+          f"{statistics.fmean(bare.latencies_ms):.1f} ms")
+
+
+async def benchmark(args: argparse.Namespace, folder: Path) -> None:
+    import httpx
+
+    env = {**os.environ, "DATABASE_URL": os.environ["DATABASE_URL"], "THIDUA_DB_POOL": "1"}
+    migrate = subprocess.run([sys.executable, "-m", "api.cli", "db", "migrate"], cwd=ROOT, env=env,
+                             capture_output=True, text=True)
+    if migrate.returncode:
+        raise SystemExit(migrate.stderr)
+    started = time.perf_counter()
+    run_id, unit, token = await load_data(folder)
+    print(f"data loaded in {time.perf_counter() - started:.1f} s: run {run_id}, unit {unit}")
+
+    ours_port, bare_port = free_port(), free_port()
+    ours_log, bare_log = folder / "ours.log", folder / "bare.log"
+    ours = start_server([sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app", "--host", HOST,
+                         "--port", str(ours_port), "--workers", "1", "--log-level", "warning"], env, ours_log)
+    bare: subprocess.Popen[bytes] | None = None
+    try:
+        await wait_ready(f"http://{HOST}:{ours_port}/api/v1/health", ours, ours_log)
+        url = f"http://{HOST}:{ours_port}/api/v1/runs/{run_id}/units/{unit}"
+        headers = {"Authorization": f"Bearer {token}"}
+        async with httpx.AsyncClient() as client:
+            answer = await client.get(url, headers=headers)
+        answer.raise_for_status()
+        payload = folder / "payload.json"
+        payload.write_bytes(answer.content)
+        print(f"breakdown of {unit}: {len(answer.content)} bytes of JSON")
+        bare = start_server([sys.executable, str(Path(__file__).resolve()), "--bare-server", str(payload),
+                             str(bare_port)], env, bare_log)
+        await wait_ready(f"http://{HOST}:{bare_port}/health", bare, bare_log)
+
+        ours_result = await measure(f"GET /api/v1/runs/{run_id}/units/{unit}", url, headers, args)
+        bare_result = await measure("GET /bare (same JSON, no database)", f"http://{HOST}:{bare_port}/bare",
+                                    {}, args)
+        report(ours_result, bare_result, args)
+    finally:
+        stop(ours)
+        if bare is not None:
+            stop(bare)
+
+
+def main() -> None:
+    if len(sys.argv) == 4 and sys.argv[1] == "--bare-server":
+        serve_bare(sys.argv[2], int(sys.argv[3]))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--requests", type=int, default=4000, help="requests per measurement")
+    parser.add_argument("--seconds", type=float, default=10.0, help="time limit per measurement")
+    parser.add_argument("--warmup", type=int, default=300, help="requests before each measurement")
+    parser.add_argument("--client", choices=("raw", "httpx"), default="raw",
+                        help="raw: minimal keep-alive HTTP/1.1 over asyncio streams (default, cheapest); "
+                             "httpx: one httpx.AsyncClient")
+    parser.add_argument("--postgres", metavar="postgres://user@127.0.0.1:5432",
+                        help="use a throw-away database on this PostgreSQL server instead of SQLite")
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="thidua-bench-"))
+    database = f"thidua_bench_{uuid.uuid4().hex[:10]}"
+    if args.postgres:  # set before piccolo_conf is first imported
+        asyncio.run(pg_admin(args.postgres, f'CREATE DATABASE "{database}"'))
+        os.environ["DATABASE_URL"] = f"{args.postgres.rstrip('/')}/{database}"
+    else:
+        os.environ["DATABASE_URL"] = f"sqlite:///{folder}/thidua.sqlite"
+    os.environ["THIDUA_DB_POOL"] = "0"  # this process; the server gets a pool on PostgreSQL
+    sys.path.insert(0, str(ROOT))
+    try:
+        asyncio.run(benchmark(args, folder))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        if args.postgres:
+            asyncio.run(pg_admin(args.postgres, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+
+
+async def pg_admin(server: str, sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(f"{server.rstrip('/')}/postgres", timeout=5)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+if __name__ == "__main__":
+    main()

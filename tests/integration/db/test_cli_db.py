@@ -1,0 +1,171 @@
+"""The database commands of ``thidua`` run as real processes on the test database
+(``DATABASE_URL`` of the session, SQLite or PostgreSQL): exit codes, messages, effects."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from piccolo.conf.apps import Finder
+
+from api.accounts import authenticate
+from criteria.model import Plan
+from scoring.audit import verify
+from scoring.demo import demo_values
+from scoring.errors import ServiceError
+from scoring.periods import get_period, open_period
+from scoring.plan_store import save_plan_version
+from scoring.registry_store import save_registry
+from scoring.registry_tuyen_quang import build_tuyen_quang_registry
+from scoring.runs import get_run
+from scoring.tables import AuditEntry
+from scoring.template import write_long_csv
+from scoring.units import Registry
+from scoring.values import import_files
+
+pytestmark = pytest.mark.db
+
+ROOT = Path(__file__).parents[3]
+PLAN_FILE = ROOT / "criteria" / "plans" / "tuyen-quang-de-an-06-2022-2025.toml"
+YEAR = 2024
+PASSWORD = "mat-khau-rat-dai-2025"
+
+
+def thidua(*argv: str, stdin: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    script = Path(sys.executable).with_name("thidua")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "api.cli"]
+    return subprocess.run([*command, *argv], cwd=ROOT, env=os.environ, input=stdin, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+async def load_period(folder: Path, with_values: bool = True) -> tuple[int, Plan, Registry]:
+    """The shipped plan, the province's units and a 2024 period (with the demo commune data)."""
+    version_id, plan, _ = await save_plan_version(PLAN_FILE.read_text(encoding="utf-8"), "admin")
+    registry = build_tuyen_quang_registry()
+    await save_registry(registry, "admin")
+    now = datetime.now(UTC)
+    period_id = await open_period(version_id, YEAR, now - timedelta(days=1), now + timedelta(days=30),
+                                  "admin")
+    if with_values:
+        values = demo_values(plan, registry, YEAR)
+        path = folder / "cap-xa.csv"
+        commune = {i.id for i in plan.indicators_of("commune")}
+        write_long_csv(values[values["indicator"].isin(commune)], YEAR, path, plan=plan)
+        await import_files(period_id, [path], actor="admin")
+    return period_id, plan, registry
+
+
+async def row_counts() -> dict[str, int]:
+    return {t._meta.tablename: await t.count() for t in Finder().get_table_classes()}
+
+
+def test_migrate_twice_is_harmless(migrated_database: str) -> None:
+    for _ in range(2):
+        done = thidua("db", "migrate")
+        assert done.returncode == 0, done.stderr
+        assert "Cơ sở dữ liệu đã được cập nhật." in done.stdout
+
+
+async def test_user_add_reads_the_password_from_stdin_and_the_user_can_log_in(clean_db: str) -> None:
+    done = thidua("user", "add", "Truong.Phong", "--role", "admin", "--name", "Trương Thị Phòng",
+                  "--password-stdin", stdin=PASSWORD + "\n")
+    assert done.returncode == 0, done.stderr
+    assert "«truong.phong»" in done.stdout and "admin" in done.stdout
+    assert PASSWORD not in done.stdout + done.stderr
+    account = await authenticate("truong.phong", PASSWORD, "127.0.0.1")
+    assert (account["role"], account["full_name"]) == ("admin", "Trương Thị Phòng")
+    with pytest.raises(ServiceError) as wrong:
+        await authenticate("truong.phong", PASSWORD + "x", "127.0.0.1")
+    assert wrong.value.code == "unauthenticated"
+    entries = await AuditEntry.select(AuditEntry.actor, AuditEntry.action)
+    assert entries == [{"actor": "cli", "action": "account.create"}]
+
+    short = thidua("user", "add", "canbo", "--role", "unit", "--password-stdin", stdin="ngan\n")
+    assert short.returncode == 1
+    assert "Mật khẩu phải có ít nhất 8 ký tự" in short.stderr and "mã đơn vị" in short.stderr
+
+
+async def test_import_dry_run_of_a_bad_file_names_row_and_column_and_writes_nothing(
+    clean_db: str, tmp_path: Path
+) -> None:
+    _, plan, registry = await load_period(tmp_path, with_values=False)
+    values = demo_values(plan, registry, YEAR)
+    good = tmp_path / "dung.csv"
+    write_long_csv(values[values["unit_code"] == values["unit_code"].iloc[0]], YEAR, good, plan=plan)
+    lines = good.read_text(encoding="utf-8-sig").splitlines()
+    lines[2] = ",".join([*lines[2].split(",")[:3], "mười hai"])  # the second data row: line 3
+    bad = tmp_path / "sai.csv"
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = await row_counts()
+
+    done = thidua("import", str(bad), "--period", str(YEAR), "--dry-run")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Tệp có 1 lỗi; không có số liệu nào được nhận." in done.stderr
+    assert "tệp sai.csv, dòng 3, cột D (gia_tri): " in done.stderr, done.stderr
+    assert "mười hai" in done.stderr
+    assert await row_counts() == before, "chạy thử không được ghi gì"
+
+    checked = thidua("import", str(good), "--period", str(YEAR), "--dry-run")
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stdout.startswith("Kiểm tra xong (chưa ghi gì)"), checked.stdout
+    assert await row_counts() == before, "chạy thử không được ghi gì"
+
+
+async def test_run_then_publish(clean_db: str, tmp_path: Path) -> None:
+    period_id, _, _ = await load_period(tmp_path)
+    scored = thidua("run", "--period", str(YEAR), "--level", "commune")
+    assert scored.returncode == 0, scored.stderr
+    found = re.match(r"Lượt chấm số (\d+): (\d+) đơn vị; mã băm [0-9a-f]{64}$", scored.stdout.strip())
+    assert found, scored.stdout
+    run_id = int(found[1])
+    run = await get_run(run_id)
+    assert not run["published"] and run["n_units"] == int(found[2]) > 0
+
+    published = thidua("publish", str(run_id))
+    assert published.returncode == 0, published.stderr
+    assert f"Đã công bố lượt chấm số {run_id}" in published.stdout
+    run = await get_run(run_id)
+    assert run["published"] and run["published_by"] == "cli"
+    assert (await get_period(period_id))["locked"]
+
+    missing = thidua("publish", "999999")
+    assert missing.returncode == 1 and "999999" in missing.stderr
+    no_period = thidua("run", "--period", "2031", "--level", "commune")
+    assert no_period.returncode == 1 and "Chưa có kỳ đánh giá năm 2031" in no_period.stderr
+
+
+async def test_audit_verify_passes_then_names_the_altered_entry(clean_db: str, tmp_path: Path) -> None:
+    await load_period(tmp_path)
+    entries = await AuditEntry.count()
+    assert entries >= 3
+    intact = thidua("audit", "verify")
+    assert intact.returncode == 0, intact.stderr
+    assert intact.stdout.strip() == f"Nhật ký toàn vẹn: {entries} mục, chuỗi băm khớp."
+
+    seq = 2
+    await AuditEntry.update({AuditEntry.after: '{"sua_trai_phep":true}'}).where(AuditEntry.seq == seq)
+    broken = thidua("audit", "verify")
+    assert broken.returncode == 1, broken.stdout
+    assert f"mục số {seq}" in broken.stderr, broken.stderr
+    assert "nội dung đã bị sửa" in broken.stderr
+    assert (await verify()).broken_seq == seq
+
+
+async def test_demo_load_prints_the_admin_login_and_leaves_a_sound_audit_log(clean_db: str) -> None:
+    started = time.perf_counter()
+    loaded = thidua("demo", "load", timeout=300)
+    seconds = time.perf_counter() - started
+    assert loaded.returncode == 0, loaded.stderr
+    assert "quản trị: admin / ThiDua@2024" in loaded.stdout, loaded.stdout
+    counts = await row_counts()
+    assert counts["account"] >= 174 and counts["score_run"] == 8, counts
+    intact = thidua("audit", "verify")
+    assert intact.returncode == 0, intact.stderr
+    assert intact.stdout.startswith("Nhật ký toàn vẹn: "), intact.stdout
+    print(f"demo load: {seconds:.1f} s")
