@@ -168,6 +168,12 @@ async def run_results(run_id: int) -> list[dict[str, Any]]:
 
 async def unit_breakdown(run_id: int, unit_code: str) -> dict[str, Any]:
     """The unit's full record as scored: every criterion, bonus and deduction."""
+    result: dict[str, Any] = json.loads(await unit_breakdown_json(run_id, unit_code))
+    return result
+
+
+async def unit_breakdown_json(run_id: int, unit_code: str) -> str:
+    """The stored breakdown as canonical JSON text (cached: a run's results never change)."""
     text = _breakdowns.get((run_id, unit_code))
     if text is MISSING:
         row = await UnitResult.select(UnitResult.breakdown).where(
@@ -177,8 +183,7 @@ async def unit_breakdown(run_id: int, unit_code: str) -> dict[str, Any]:
                                f"Lần chấm điểm số {run_id} không có kết quả của đơn vị «{unit_code}».")
         text = row["breakdown"]
         _breakdowns.put((run_id, unit_code), str(text))
-    result: dict[str, Any] = json.loads(str(text))
-    return result
+    return str(text)
 
 
 async def published_run(period_id: int, level: str) -> dict[str, Any] | None:

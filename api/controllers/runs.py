@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, get, post
+from litestar import Controller, Response, get, post
+from litestar.enums import MediaType
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
@@ -88,13 +89,12 @@ class RunController(Controller):
     @get("/{run_id:int}/units/{unit_code:str}", summary="Bảng điểm chi tiết của một đơn vị")
     async def breakdown(
         self, request: AnyRequest, run_id: IdPath, unit_code: FromPath[str]
-    ) -> dict[str, Any]:
+    ) -> Response[dict[str, Any]]:
         run = await _run(run_id)
         require_breakdown_access(request, unit_code, run["published"])
-        found = await run_service.unit_breakdown(run_id, unit_code)
-        if found is None:
-            raise NotFoundException(detail=f"Đơn vị «{unit_code}» không có trong lượt chấm này.")
-        return found
+        # The stored JSON is sent as it is: no parse and re-encode on this hot path.
+        text = await run_service.unit_breakdown_json(run_id, unit_code)
+        return Response(content=text.encode("utf-8"), media_type=MediaType.JSON)  # type: ignore[arg-type]
 
 
 class RankingController(Controller):
