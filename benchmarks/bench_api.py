@@ -32,19 +32,20 @@ import asyncio
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script: make `benchmarks` importable
+from benchmarks.loadgen import Result, free_port, measure, start_server, stop, wait_ready  # noqa: E402
+
 HOST = "127.0.0.1"
 GOAL_RATIO, GOAL_P99_MS = 0.5, 100.0
 
@@ -69,12 +70,6 @@ def serve_bare(payload_file: str, port: int) -> None:
 
 
 # --- set-up ------------------------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
-
 
 async def load_data(folder: Path) -> tuple[int, str, str]:
     """Plan, registry, a 2024 period with commune data, one run, an admin token: (run id, unit, token)."""
@@ -104,137 +99,6 @@ async def load_data(folder: Path) -> tuple[int, str, str]:
     unit = (await run_results(run["id"]))[0]["unit_code"]
     admin = await create_account("bench.admin", "Quản trị đo tải", "mat-khau-do-tai-2025", "admin")
     return run["id"], unit, await create_api_token(admin["id"], "bench")
-
-
-def start_server(argv: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("wb") as out:
-        return subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-
-
-async def wait_ready(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 30) -> None:
-    import httpx
-
-    deadline = time.monotonic() + timeout
-    async with httpx.AsyncClient() as client:
-        while True:
-            if process.poll() is not None:
-                raise SystemExit(f"server exited ({process.returncode}):\n{log.read_text(errors='replace')}")
-            try:
-                if (await client.get(url, timeout=2)).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit(f"server at {url} not ready after {timeout:.0f} s")
-            await asyncio.sleep(0.1)
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-# --- the load generator ------------------------------------------------------------------------------
-
-@dataclass
-class Result:
-    name: str
-    requests: int
-    seconds: float
-    latencies_ms: list[float]
-    errors: int
-    body_bytes: int
-
-    @property
-    def rps(self) -> float:
-        return self.requests / self.seconds
-
-    def percentile(self, p: float) -> float:
-        ordered = sorted(self.latencies_ms)
-        return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
-
-
-class RawConnection:
-    """One keep-alive HTTP/1.1 connection speaking just enough HTTP for these two endpoints
-    (``Content-Length`` bodies); far cheaper per request than a general client, so that the
-    client, sharing the CPUs with the server, distorts the comparison less."""
-
-    def __init__(self, host: str, port: int, path: str, headers: dict[str, str]) -> None:
-        lines = [f"GET {path} HTTP/1.1", f"Host: {host}:{port}", *(f"{k}: {v}" for k, v in headers.items())]
-        self.request = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-        self.host, self.port = host, port
-
-    async def open(self) -> None:
-        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-
-    async def get(self) -> tuple[int, int]:
-        self.writer.write(self.request)
-        head = await self.reader.readuntil(b"\r\n\r\n")
-        status = int(head[9:12])
-        length = None
-        for line in head.split(b"\r\n"):
-            if line[:15].lower() == b"content-length:":
-                length = int(line[15:])
-        if length is None:
-            raise RuntimeError("response without Content-Length")
-        await self.reader.readexactly(length)
-        return status, length
-
-    def close(self) -> None:
-        self.writer.close()
-
-
-async def measure(name: str, url: str, headers: dict[str, str], args: argparse.Namespace) -> Result:
-    """``args.requests`` GETs of ``url`` (or ``args.seconds``), over ``args.connections`` connections."""
-    from urllib.parse import urlsplit
-
-    import httpx
-
-    connections = args.connections
-    parts = urlsplit(url)
-    raw = [RawConnection(parts.hostname or HOST, parts.port or 80, parts.path, headers)
-           for _ in range(connections)] if args.client == "raw" else []
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    client = httpx.AsyncClient(limits=limits, headers=headers, timeout=30)
-
-    async def hammer(i: int, n: int, deadline: float, latencies: list[float]) -> tuple[int, int]:
-        errors = size = 0
-        clock = time.perf_counter
-        while n > 0 and clock() < deadline:
-            started = clock()
-            if raw:
-                status, size = await raw[i].get()
-            else:
-                response = await client.get(url)
-                status, size = response.status_code, len(response.content)
-            latencies.append((clock() - started) * 1000)
-            errors += status != 200
-            n -= 1
-        return errors, size
-
-    async def run(count: int) -> tuple[float, list[float], int, int]:
-        latencies: list[float] = []
-        share = [count // connections + (i < count % connections) for i in range(connections)]
-        started = time.perf_counter()
-        done = await asyncio.gather(*(hammer(i, n, started + args.seconds, latencies)
-                                      for i, n in enumerate(share)))
-        elapsed = time.perf_counter() - started
-        return elapsed, latencies, sum(e for e, _ in done), max(s for _, s in done)
-
-    try:
-        await asyncio.gather(*(c.open() for c in raw))
-        await run(args.warmup)  # opens httpx's connections, warms caches
-        elapsed, latencies, errors, size = await run(args.requests)
-    finally:
-        for c in raw:
-            c.close()
-        await client.aclose()
-    return Result(name, len(latencies), elapsed, latencies, errors, size)
 
 
 def report(ours: Result, bare: Result, args: argparse.Namespace) -> None:
