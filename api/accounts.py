@@ -13,6 +13,7 @@ import re
 import sqlite3
 import unicodedata
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -196,13 +197,20 @@ _principals: TTLCache[str, CurrentUser | None] = TTLCache(maxsize=10_000, ttl=de
 
 
 async def session_user(token: str) -> CurrentUser | None:
+    return await _cached_principal("s:", token, _session_user)
+
+
+async def _cached_principal(
+    kind: str, token: str, load: Callable[[str], Awaitable[CurrentUser | None]]
+) -> CurrentUser | None:
+    """The account behind a session or API token, from the short-lived cache when there."""
     if not token:
         return None
-    key = "s:" + token_digest(token)
+    key = kind + token_digest(token)
     cached = _principals.get(key)
     if cached is not MISSING:
         return cached  # type: ignore[return-value]
-    user = await _session_user(token)
+    user = await load(token)
     _principals.put(key, user)
     return user
 
@@ -240,15 +248,7 @@ async def create_api_token(account_id: int, name: str) -> str:
 
 
 async def token_user(token: str) -> CurrentUser | None:
-    if not token:
-        return None
-    key = "t:" + token_digest(token)
-    cached = _principals.get(key)
-    if cached is not MISSING:
-        return cached  # type: ignore[return-value]
-    user = await _token_user(token)
-    _principals.put(key, user)
-    return user
+    return await _cached_principal("t:", token, _token_user)
 
 
 async def _token_user(token: str) -> CurrentUser | None:
