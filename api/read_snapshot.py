@@ -9,13 +9,29 @@ connection pool and needs nothing of this.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from litestar.types import ASGIApp, Receive, Scope, Send
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from scoring.db import engine
 
 READS = ("GET", "HEAD")
-SKIP = ("/api/", "/static/", "/schema")  # the API's hot reads are cached; a snapshot would cost more
+# The API's hot reads and the dashboards are cached; a snapshot opened for a cache hit would
+# cost more than it saves (the dashboard takes one itself, on a miss: see ``snapshot``).
+SKIP = ("/api/", "/static/", "/schema", "/don-vi/")
+
+
+@asynccontextmanager
+async def snapshot() -> AsyncIterator[None]:
+    """One read transaction (one connection) for a block of queries on SQLite."""
+    db = engine()
+    if isinstance(db, SQLiteEngine):
+        async with db.transaction(transaction_type=TransactionType.deferred):
+            yield
+    else:
+        yield
 
 
 def read_snapshot_middleware(app: ASGIApp) -> ASGIApp:

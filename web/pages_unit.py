@@ -16,8 +16,10 @@ from litestar.params import Body, FromPath, FromQuery, MultipartBody
 
 from api.auth import current_user
 from api.controllers.access import AnyRequest, OptionalIdQuery, require_unit_access
+from api.read_snapshot import snapshot
+from scoring.cache import MISSING
 from scoring.errors import ServiceError
-from web import entry_form
+from web import entry_form, fragments
 from web.dashboard import load_dashboard
 from web.pages_public import page
 
@@ -87,7 +89,20 @@ class UnitPages(Controller):
         self, request: AnyRequest, code: FromPath[str], ky: OptionalIdQuery = None
     ) -> Response[Any]:
         require_unit_access(request, code)
-        return page("dashboard.html", request, **await load_dashboard(code, ky))
+        user = current_user(request)
+        role = user.role if user else ""
+        key = ("dashboard", code, ky, role)
+        parts = fragments.bodies.get(key)
+        if parts is MISSING:
+            async with fragments.building(key):  # one build per key; the others wait for it
+                parts = fragments.bodies.get(key)
+                if parts is MISSING:
+                    async with snapshot():
+                        context = await load_dashboard(code, ky)
+                    parts = fragments.render_blocks(
+                        "dashboard.html", {**context, "user": fragments.Viewer(role)})
+                    fragments.bodies.put(key, parts)
+        return page("cached_page.html", request, parts=parts)
 
     @get("/nhap-lieu")
     async def entry(
