@@ -32,7 +32,6 @@ import asyncio
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -44,7 +43,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script: make `benchmarks` importable
-from benchmarks.loadgen import Result, free_port, measure, start_server, stop, wait_ready  # noqa: E402
+from benchmarks.loadgen import add_load_arguments, free_port, measure, report, start_server, stop, wait_ready  # noqa: E402
 
 HOST = "127.0.0.1"
 GOAL_RATIO, GOAL_P99_MS = 0.5, 100.0
@@ -101,23 +100,6 @@ async def load_data(folder: Path) -> tuple[int, str, str]:
     return run["id"], unit, await create_api_token(admin["id"], "bench")
 
 
-def report(ours: Result, bare: Result, args: argparse.Namespace) -> None:
-    engine = "PostgreSQL" if args.postgres else "SQLite"
-    print(f"\n{engine}; {args.connections} concurrent connections ({args.client} client), one server worker "
-          f"each, client and servers on the same {os.cpu_count()}-CPU machine\n")
-    columns = ("requests", 8), ("req/s", 8), ("p50 ms", 7), ("p99 ms", 7), ("errors", 6), ("bytes", 6)
-    print(f"{'endpoint':<40} " + " ".join(f"{title:>{width}}" for title, width in columns))
-    for r in (ours, bare):
-        print(f"{r.name:<40} {r.requests:>8} {r.rps:>8.0f} {r.percentile(50):>7.1f} {r.percentile(99):>7.1f} "
-              f"{r.errors:>6} {r.body_bytes:>6}")
-    ratio, p99 = ours.rps / bare.rps, ours.percentile(99)
-    verdict = {True: "met", False: "NOT met"}
-    print(f"\nthroughput ours/bare: {ratio:.0%} (goal ≥ {GOAL_RATIO:.0%}: {verdict[ratio >= GOAL_RATIO]})")
-    print(f"p99 ours: {p99:.1f} ms (goal < {GOAL_P99_MS:.0f} ms: {verdict[p99 < GOAL_P99_MS]})")
-    print(f"mean latency ours {statistics.fmean(ours.latencies_ms):.1f} ms, bare "
-          f"{statistics.fmean(bare.latencies_ms):.1f} ms")
-
-
 async def benchmark(args: argparse.Namespace, folder: Path) -> None:
     import httpx
 
@@ -152,7 +134,9 @@ async def benchmark(args: argparse.Namespace, folder: Path) -> None:
         ours_result = await measure(f"GET /api/v1/runs/{run_id}/units/{unit}", url, headers, args)
         bare_result = await measure("GET /bare (same JSON, no database)", f"http://{HOST}:{bare_port}/bare",
                                     {}, args)
-        report(ours_result, bare_result, args)
+        engine = "PostgreSQL" if args.postgres else "SQLite"
+        report(ours_result, bare_result, args, setting=f"{engine}; ", kind="endpoint",
+               goal_ratio=GOAL_RATIO, goal_p99_ms=GOAL_P99_MS)
     finally:
         stop(ours)
         if bare is not None:
@@ -164,13 +148,7 @@ def main() -> None:
         serve_bare(sys.argv[2], int(sys.argv[3]))
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--requests", type=int, default=4000, help="requests per measurement")
-    parser.add_argument("--seconds", type=float, default=10.0, help="time limit per measurement")
-    parser.add_argument("--warmup", type=int, default=300, help="requests before each measurement")
-    parser.add_argument("--client", choices=("raw", "httpx"), default="raw",
-                        help="raw: minimal keep-alive HTTP/1.1 over asyncio streams (default, cheapest); "
-                             "httpx: one httpx.AsyncClient")
+    add_load_arguments(parser, requests=4000, warmup=300, client="raw")
     parser.add_argument("--postgres", metavar="postgres://user@127.0.0.1:5432",
                         help="use a throw-away database on this PostgreSQL server instead of SQLite")
     args = parser.parse_args()

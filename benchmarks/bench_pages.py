@@ -29,7 +29,6 @@ import argparse
 import asyncio
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -39,7 +38,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script: make `benchmarks` importable
-from benchmarks.loadgen import Result, free_port, measure, start_server, stop, wait_ready  # noqa: E402
+from benchmarks.loadgen import add_load_arguments, free_port, measure, report, start_server, stop, wait_ready  # noqa: E402
 
 HOST = "127.0.0.1"
 GOAL_RATIO, GOAL_P99_MS = 0.5, 250.0
@@ -122,22 +121,6 @@ async def load_data(folder: Path) -> tuple[str, str, str, str]:
     return UNIT, name, username, password
 
 
-def report(ours: Result, bare: Result, args: argparse.Namespace) -> None:
-    print(f"\n{args.connections} concurrent connections ({args.client} client), one server worker each, "
-          f"client and servers on the same {os.cpu_count()}-CPU machine\n")
-    columns = ("requests", 8), ("req/s", 8), ("p50 ms", 7), ("p99 ms", 7), ("errors", 6), ("bytes", 6)
-    print(f"{'page':<40} " + " ".join(f"{title:>{width}}" for title, width in columns))
-    for r in (ours, bare):
-        print(f"{r.name:<40} {r.requests:>8} {r.rps:>8.0f} {r.percentile(50):>7.1f} {r.percentile(99):>7.1f} "
-              f"{r.errors:>6} {r.body_bytes:>6}")
-    ratio, p99 = ours.rps / bare.rps, ours.percentile(99)
-    verdict = {True: "met", False: "NOT met"}
-    print(f"\nthroughput ours/bare: {ratio:.0%} (goal ≥ {GOAL_RATIO:.0%}: {verdict[ratio >= GOAL_RATIO]})")
-    print(f"p99 ours: {p99:.1f} ms (goal < {GOAL_P99_MS:.0f} ms: {verdict[p99 < GOAL_P99_MS]})")
-    print(f"mean latency ours {statistics.fmean(ours.latencies_ms):.1f} ms, bare "
-          f"{statistics.fmean(bare.latencies_ms):.1f} ms")
-
-
 async def log_in(base: str, username: str, password: str) -> str:
     """The session cookie of a login through the page's form."""
     import httpx
@@ -188,7 +171,8 @@ async def benchmark(args: argparse.Namespace, folder: Path) -> None:
         ours_result = await measure(f"GET /don-vi/{code} (officer's cookie)", url, headers, args)
         bare_result = await measure("GET /bare (same HTML, Jinja, no DB)", f"http://{HOST}:{bare_port}/bare",
                                     {}, args)
-        report(ours_result, bare_result, args)
+        report(ours_result, bare_result, args, setting="", kind="page",
+               goal_ratio=GOAL_RATIO, goal_p99_ms=GOAL_P99_MS)
     finally:
         stop(ours)
         if bare is not None:
@@ -200,13 +184,7 @@ def main() -> None:
         serve_bare(sys.argv[2], int(sys.argv[3]))
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--requests", type=int, default=3000, help="requests per measurement")
-    parser.add_argument("--seconds", type=float, default=10.0, help="time limit per measurement")
-    parser.add_argument("--warmup", type=int, default=200, help="requests before each measurement")
-    parser.add_argument("--client", choices=("httpx", "raw"), default="httpx",
-                        help="httpx: one httpx.AsyncClient (default); raw: minimal keep-alive HTTP/1.1 "
-                             "over asyncio streams (cheapest for the shared CPUs)")
+    add_load_arguments(parser, requests=3000, warmup=200, client="httpx")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="thidua-bench-pages-"))
     os.environ["DATABASE_URL"] = f"sqlite:///{folder}/thidua.sqlite"  # before piccolo_conf is imported

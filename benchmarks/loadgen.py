@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import socket
+import statistics
 import subprocess
 import time
 from dataclasses import dataclass
@@ -154,3 +156,33 @@ async def measure(name: str, url: str, headers: dict[str, str], args: argparse.N
             c.close()
         await client.aclose()
     return Result(name, len(latencies), elapsed, latencies, errors, size)
+
+
+def add_load_arguments(parser: argparse.ArgumentParser, *, requests: int, warmup: int,
+                       client: str) -> None:
+    """The options every server benchmark takes."""
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--requests", type=int, default=requests, help="requests per measurement")
+    parser.add_argument("--seconds", type=float, default=10.0, help="time limit per measurement")
+    parser.add_argument("--warmup", type=int, default=warmup, help="requests before each measurement")
+    parser.add_argument("--client", choices=("raw", "httpx"), default=client,
+                        help="raw: minimal keep-alive HTTP/1.1 over asyncio streams (cheapest for the "
+                             "shared CPUs); httpx: one httpx.AsyncClient")
+
+
+def report(ours: Result, bare: Result, args: argparse.Namespace, *, setting: str, kind: str,
+           goal_ratio: float, goal_p99_ms: float) -> None:
+    """Both results side by side, their throughput ratio and the verdict against the goals."""
+    print(f"\n{setting}{args.connections} concurrent connections ({args.client} client), one server "
+          f"worker each, client and servers on the same {os.cpu_count()}-CPU machine\n")
+    columns = ("requests", 8), ("req/s", 8), ("p50 ms", 7), ("p99 ms", 7), ("errors", 6), ("bytes", 6)
+    print(f"{kind:<40} " + " ".join(f"{title:>{width}}" for title, width in columns))
+    for r in (ours, bare):
+        print(f"{r.name:<40} {r.requests:>8} {r.rps:>8.0f} {r.percentile(50):>7.1f} {r.percentile(99):>7.1f} "
+              f"{r.errors:>6} {r.body_bytes:>6}")
+    ratio, p99 = ours.rps / bare.rps, ours.percentile(99)
+    verdict = {True: "met", False: "NOT met"}
+    print(f"\nthroughput ours/bare: {ratio:.0%} (goal ≥ {goal_ratio:.0%}: {verdict[ratio >= goal_ratio]})")
+    print(f"p99 ours: {p99:.1f} ms (goal < {goal_p99_ms:.0f} ms: {verdict[p99 < goal_p99_ms]})")
+    print(f"mean latency ours {statistics.fmean(ours.latencies_ms):.1f} ms, bare "
+          f"{statistics.fmean(bare.latencies_ms):.1f} ms")
