@@ -8,32 +8,25 @@ import re
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from piccolo.conf.apps import Finder
+from open_province import YEAR, open_year, row_counts
 
 from api.accounts import authenticate
 from criteria.model import Plan
 from scoring.audit import verify
 from scoring.demo import demo_values
 from scoring.errors import ServiceError
-from scoring.periods import get_period, open_period
-from scoring.plan_store import save_plan_version
-from scoring.registry_store import save_registry
-from scoring.registry_tuyen_quang import build_tuyen_quang_registry
+from scoring.periods import get_period
 from scoring.runs import get_run
 from scoring.tables import AuditEntry
 from scoring.template import write_long_csv
 from scoring.units import Registry
-from scoring.values import import_files
 
 pytestmark = pytest.mark.db
 
 ROOT = Path(__file__).parents[3]
-PLAN_FILE = ROOT / "criteria" / "plans" / "tuyen-quang-de-an-06-2022-2025.toml"
-YEAR = 2024
 PASSWORD = "mat-khau-rat-dai-2025"
 
 
@@ -42,27 +35,6 @@ def thidua(*argv: str, stdin: str | None = None, timeout: float = 120) -> subpro
     command = [str(script)] if script.exists() else [sys.executable, "-m", "api.cli"]
     return subprocess.run([*command, *argv], cwd=ROOT, env=os.environ, input=stdin, capture_output=True,
                           text=True, timeout=timeout)
-
-
-async def load_period(folder: Path, with_values: bool = True) -> tuple[int, Plan, Registry]:
-    """The shipped plan, the province's units and a 2024 period (with the demo commune data)."""
-    version_id, plan, _ = await save_plan_version(PLAN_FILE.read_text(encoding="utf-8"), "admin")
-    registry = build_tuyen_quang_registry()
-    await save_registry(registry, "admin")
-    now = datetime.now(UTC)
-    period_id = await open_period(version_id, YEAR, now - timedelta(days=1), now + timedelta(days=30),
-                                  "admin")
-    if with_values:
-        values = demo_values(plan, registry, YEAR)
-        path = folder / "cap-xa.csv"
-        commune = {i.id for i in plan.indicators_of("commune")}
-        write_long_csv(values[values["indicator"].isin(commune)], YEAR, path, plan=plan)
-        await import_files(period_id, [path], actor="admin")
-    return period_id, plan, registry
-
-
-async def row_counts() -> dict[str, int]:
-    return {t._meta.tablename: await t.count() for t in Finder().get_table_classes()}
 
 
 def test_migrate_twice_is_harmless(migrated_database: str) -> None:
@@ -169,3 +141,7 @@ async def test_demo_load_prints_the_admin_login_and_leaves_a_sound_audit_log(cle
     assert intact.returncode == 0, intact.stderr
     assert intact.stdout.startswith("Nhật ký toàn vẹn: "), intact.stdout
     print(f"demo load: {seconds:.1f} s")
+
+
+async def load_period(folder: Path, with_values: bool = True) -> tuple[int, Plan, Registry]:
+    return await open_year(folder if with_values else None)

@@ -17,54 +17,25 @@ import sqlite3
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from piccolo.conf.apps import Finder
+from open_province import YEAR, open_year, row_counts
 
 from scoring.audit import verify
 from scoring.db import is_sqlite
-from scoring.demo import demo_values
-from scoring.periods import open_period
-from scoring.plan_store import save_plan_version
-from scoring.registry_store import save_registry
-from scoring.registry_tuyen_quang import build_tuyen_quang_registry
 from scoring.tables import ScoreRun, UnitResult
-from scoring.template import write_long_csv
-from scoring.values import import_files
 
 pytestmark = pytest.mark.db
 
 ROOT = Path(__file__).parents[3]
-PLAN_FILE = ROOT / "criteria" / "plans" / "tuyen-quang-de-an-06-2022-2025.toml"
-YEAR, LEVEL, CHUNK = 2024, "commune", 20
+LEVEL, CHUNK = "commune", 20
 WAIT_S = 60.0
 
 
 def thidua() -> list[str]:
     script = Path(sys.executable).with_name("thidua")
     return [str(script)] if script.exists() else [sys.executable, "-m", "api.cli"]
-
-
-async def load_commune_period(folder: Path) -> int:
-    """The shipped plan, the province's units and a 2024 period with the demo commune data."""
-    version_id, plan, _ = await save_plan_version(PLAN_FILE.read_text(encoding="utf-8"), "admin")
-    registry = build_tuyen_quang_registry()
-    await save_registry(registry, "admin")
-    now = datetime.now(UTC)
-    period_id = await open_period(version_id, YEAR, now - timedelta(days=1), now + timedelta(days=30),
-                                  "admin")
-    values = demo_values(plan, registry, YEAR)
-    path = folder / "cap-xa.csv"
-    write_long_csv(values[values["indicator"].isin({i.id for i in plan.indicators_of(LEVEL)})], YEAR, path,
-                   plan=plan)
-    await import_files(period_id, [path], actor="admin")
-    return period_id
-
-
-async def row_counts() -> dict[str, int]:
-    return {t._meta.tablename: await t.count() for t in Finder().get_table_classes()}
 
 
 def sqlite_file() -> Path:
@@ -145,3 +116,8 @@ async def test_a_run_killed_mid_transaction_leaves_the_database_as_before(
                 "unit_result": before["unit_result"] + n_units, "audit_entry": before["audit_entry"] + 1}
     assert after == expected
     assert (await verify()).ok
+
+
+async def load_commune_period(folder: Path) -> int:
+    period_id, _, _ = await open_year(folder)
+    return period_id

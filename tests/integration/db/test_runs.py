@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from piccolo.conf.apps import Finder
+from open_province import YEAR, open_year, row_counts
 
 import scoring.runs
 from criteria.model import Plan
 from scoring.audit import verify
-from scoring.demo import demo_values
 from scoring.errors import ServiceError
-from scoring.periods import get_period, open_period
+from scoring.periods import get_period
 from scoring.pipeline import competing_units
-from scoring.plan_store import save_plan_version
-from scoring.registry_store import save_registry
-from scoring.registry_tuyen_quang import build_tuyen_quang_registry
 from scoring.runs import (
     list_runs,
     publish,
@@ -29,35 +24,17 @@ from scoring.runs import (
     unit_breakdown,
 )
 from scoring.tables import AuditEntry, UnitResult
-from scoring.template import write_long_csv
 from scoring.units import Registry
-from scoring.values import appraise, import_files, set_own_value
+from scoring.values import appraise, set_own_value
 
 pytestmark = pytest.mark.db
 
-PLAN_FILE = Path(__file__).parents[3] / "criteria" / "plans" / "tuyen-quang-de-an-06-2022-2025.toml"
-YEAR = 2024
 
 
 @pytest.fixture
 async def commune_period(clean_db: str, tmp_path: Path) -> tuple[int, Plan, Registry]:
     """A 2024 period with the demo commune data imported."""
-    version_id, plan, _ = await save_plan_version(PLAN_FILE.read_text(encoding="utf-8"), "admin")
-    registry = build_tuyen_quang_registry()
-    await save_registry(registry, "admin")
-    now = datetime.now(UTC)
-    period_id = await open_period(version_id, YEAR, now - timedelta(days=1), now + timedelta(days=30),
-                                  "admin")
-    values = demo_values(plan, registry, YEAR)
-    ids = {i.id for i in plan.indicators_of("commune")}
-    path = tmp_path / "cap-xa.csv"
-    write_long_csv(values[values["indicator"].isin(ids)], YEAR, path, plan=plan)
-    await import_files(period_id, [path], actor="admin")
-    return period_id, plan, registry
-
-
-async def row_counts() -> dict[str, int]:
-    return {t._meta.tablename: await t.count() for t in Finder().get_table_classes()}
+    return await open_year(tmp_path)
 
 
 async def breakdowns(run_id: int) -> list[tuple[str, str]]:

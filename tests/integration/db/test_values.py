@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from piccolo.conf.apps import Finder
+from open_province import YEAR, open_year, row_counts
 
 from criteria.model import Plan
 from scoring.audit import verify
@@ -17,9 +17,6 @@ from scoring.demo import demo_values
 from scoring.errors import ServiceError
 from scoring.intake import read_indicator_files
 from scoring.periods import find_period, get_period, list_periods, open_period, set_locked, set_window
-from scoring.plan_store import save_plan_version
-from scoring.registry_store import save_registry
-from scoring.registry_tuyen_quang import build_tuyen_quang_registry
 from scoring.tables import AuditEntry, IndicatorValue
 from scoring.template import write_long_csv
 from scoring.units import Registry
@@ -33,8 +30,6 @@ from scoring.values import (
 
 pytestmark = pytest.mark.db
 
-PLAN_FILE = Path(__file__).parents[3] / "criteria" / "plans" / "tuyen-quang-de-an-06-2022-2025.toml"
-YEAR = 2024
 
 
 class Setup:
@@ -54,17 +49,8 @@ class Setup:
 
 @pytest.fixture
 async def setup(clean_db: str, tmp_path: Path) -> Setup:
-    version_id, plan, _ = await save_plan_version(PLAN_FILE.read_text(encoding="utf-8"), "admin")
-    registry = build_tuyen_quang_registry()
-    await save_registry(registry, "admin")
-    now = datetime.now(UTC)
-    period_id = await open_period(version_id, YEAR, now - timedelta(days=1), now + timedelta(days=30),
-                                  "admin")
+    period_id, plan, registry = await open_year(None)
     return Setup(period_id, plan, registry, tmp_path)
-
-
-async def row_counts() -> dict[str, int]:
-    return {t._meta.tablename: await t.count() for t in Finder().get_table_classes()}
 
 
 async def stored_values(period_id: int) -> dict[tuple[str, str], float]:
