@@ -16,5 +16,5 @@ else:
     DB = SQLiteEngine(path=str(_settings.sqlite_path), timeout=30)
 
 APP_REGISTRY = AppRegistry(
-    apps=["criteria.piccolo_app", "scoring.piccolo_app", "api.piccolo_app"]
+    apps=["criteria.piccolo_app", "scoring.piccolo_app", "api.piccolo_app", "nominations.piccolo_app"]
 )

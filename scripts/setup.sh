@@ -27,17 +27,23 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   touch "$stamp"
 fi
 
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else "$@"; fi; }
+apt_install() {
+  echo "… Đang cài $* (apt-get)" >&2
+  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+# Award dossiers are typeset in Liberation Serif (metric-compatible with Times New Roman,
+# Decree 30/2020): the app needs the font itself, so `make run` installs it too.
+dpkg -s fonts-liberation2 >/dev/null 2>&1 || apt_install fonts-liberation2
+
 # The browser tests (tests/e2e, marked e2e) drive Debian's Chromium through the Python
 # `playwright` package (a dev extra). Never `playwright install`: the browser comes from apt.
-[ "${1:-}" = "--browser" ] || exit 0  # `make test` asks for the browser; `make run` does not need it
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else "$@"; fi; }
+# The dossier tests read PDFs back with poppler-utils (pdftotext, pdffonts, pdfinfo).
+[ "${1:-}" = "--browser" ] || exit 0  # `make test` asks for these; `make run` does not need them
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
-dpkg -s fonts-liberation2 >/dev/null 2>&1 || missing+=(fonts-liberation2)
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "… Đang cài ${missing[*]} (apt-get) cho các kiểm thử trên trình duyệt" >&2
-  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+command -v pdftotext >/dev/null || missing+=(poppler-utils)
+[ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 if ! "$VENV/bin/python" -c 'import playwright.sync_api' 2>/dev/null; then
   echo "… Đang cài playwright (gói Python, dùng Chromium của Debian)" >&2
   "$VENV/bin/python" -m pip install -q -e '.[dev]' 2>&1 | grep -v '^WARNING' || true
