@@ -121,6 +121,7 @@ def cmd_plan_check(args: Any) -> int:
 
 def cmd_demo(args: Any) -> int:
     from criteria.loader import load_plan
+    from nominations.demo_history import DEMO_FILE, demo_history, write_history_csv
     from scoring.demo import write_demo
     from scoring.registry_tuyen_quang import build_tuyen_quang_registry
 
@@ -129,6 +130,8 @@ def cmd_demo(args: Any) -> int:
     plan = load_plan(shipped_plan_path())
     progress("Đang sinh số liệu mẫu năm 2023 và 2024")
     paths = write_demo(Path(args.out), plan, registry, seed=args.seed)
+    progress("Đang sinh lịch sử thi đua, khen thưởng mẫu 2019–2024")
+    paths.append(write_history_csv(Path(args.out) / DEMO_FILE, demo_history(registry, seed=args.seed)))
     for path in paths:
         print(path)
     return OK

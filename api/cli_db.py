@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from api.argparse_vi import Parser
+from api.cli_history import add_commands as add_history_commands
+from api.cli_history import cmd_history
 
 T = TypeVar("T")
 OK, INVALID = 0, 1
@@ -52,6 +54,7 @@ def add_commands(sub: Any) -> None:
     serve.add_argument("--host", default=None)
     serve.add_argument("--port", type=int, default=None)
     serve.add_argument("--workers", type=int, default=1, help="số tiến trình máy chủ")
+    add_history_commands(sub)
 
 
 def _run(make: Callable[[], Awaitable[T]]) -> T:
@@ -83,6 +86,7 @@ def dispatch(args: Any, progress: Callable[[str], None]) -> int | None:
         "user": cmd_user_add,
         "audit": cmd_audit_verify,
         "serve": cmd_serve,
+        "history": cmd_history,
     }
     if args.command == "demo" and getattr(args, "demo_command", None) == "load":
         from api.demo_load import cmd_demo_load

@@ -39,6 +39,20 @@ def cmd_demo_load(args: Any, progress: Callable[[str], None]) -> int:
     return 0
 
 
+async def load_demo_history(registry: Any, progress: Callable[[str], None]) -> None:
+    """The demo history 2019–2024 through the real import path, if no history is stored yet."""
+    from nominations.demo_history import DEMO_FILE, demo_history, write_history_csv
+    from nominations.history_store import import_history
+    from nominations.tables import HistoryRecord
+
+    if await HistoryRecord.count() > 0:
+        return
+    progress("Đang nhập lịch sử thi đua, khen thưởng mẫu 2019–2024")
+    with tempfile.TemporaryDirectory(prefix="thidua-history-") as folder:
+        path = write_history_csv(Path(folder) / DEMO_FILE, demo_history(registry))
+        await import_history([path], actor="system")
+
+
 async def load_demo(progress: Callable[[str], None]) -> list[str]:
     from api.accounts import create_account, list_accounts
     from scoring import periods, plan_store, runs, values
@@ -57,6 +71,7 @@ async def load_demo(progress: Callable[[str], None]) -> list[str]:
     registry = build_tuyen_quang_registry()
     progress("Đang lưu danh mục đơn vị tỉnh Tuyên Quang")
     await save_registry(registry, actor="system")
+    await load_demo_history(registry, progress)
     now = datetime.now(UTC)
     windows = {
         PUBLISHED_YEAR: (datetime(2023, 1, 1, tzinfo=UTC), datetime(2024, 1, 15, tzinfo=UTC)),
