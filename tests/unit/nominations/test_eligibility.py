@@ -47,12 +47,15 @@ def test_a_rule_applies_only_inside_its_effective_dates() -> None:
     # 31/12/2025 falls in Decree 152's version (from 01/07/2025).
     in_2025 = evaluate(rules, "co-thi-dua-tinh", leaders(), {}, NOBODY, 2025)
     assert in_2025.version is not None and "152/2025/NĐ-CP" in in_2025.version.legal_basis
-    # 31/12/2023: no version in force; all 3 considered units refused, saying so.
+    # 31/12/2023 falls in the version of the 2003 Law and Decree 91/2017 (01/10/2017 – 31/12/2023).
     in_2023 = evaluate(rules, "co-thi-dua-tinh", leaders(), {}, NOBODY, 2023)
-    assert in_2023.version is None and in_2023.eligible == () and in_2023.refused_count == 3
-    assert in_2023.out_of_force_reason is not None
-    assert in_2023.out_of_force_reason.startswith(
-        "Không có quy định nào về «Cờ thi đua của Ủy ban nhân dân tỉnh» có hiệu lực vào ngày 31/12/2023")
+    assert in_2023.version is not None and "91/2017/NĐ-CP" in in_2023.version.legal_basis
+    # 31/12/2016: no version in force; all 3 considered units refused, saying so.
+    in_2016 = evaluate(rules, "co-thi-dua-tinh", leaders(), {}, NOBODY, 2016)
+    assert in_2016.version is None and in_2016.eligible == () and in_2016.refused_count == 3
+    assert in_2016.out_of_force_reason is not None
+    assert in_2016.out_of_force_reason.startswith(
+        "Không có quy định nào về «Cờ thi đua của Ủy ban nhân dân tỉnh» có hiệu lực vào ngày 31/12/2016")
 
 
 def test_a_nominee_missing_one_mandatory_criterion_is_a_near_miss_naming_it() -> None:

@@ -45,9 +45,11 @@ def test_shipped_rule_set_matches_the_plan_levels_and_bands() -> None:
                 assert wanted <= bands, (award.id, level)
 
 
-def test_every_shipped_award_has_the_two_decree_versions() -> None:
+def test_every_shipped_award_has_the_three_legal_regimes() -> None:
     for award in shipped().awards:
-        first, second = award.versions
+        old, first, second = award.versions
+        assert (old.valid_from, old.valid_to) == (date(2017, 10, 1), date(2023, 12, 31))
+        assert "91/2017/NĐ-CP" in old.legal_basis and "vote" in old.unconfirmed
         assert (first.valid_from, first.valid_to) == (date(2024, 1, 1), date(2025, 6, 30))
         assert "98/2023/NĐ-CP" in first.legal_basis
         assert (second.valid_from, second.valid_to) == (date(2025, 7, 1), None)
@@ -87,7 +89,8 @@ def test_base_salary_is_dated() -> None:
     assert rules.base_salary_on(date(2024, 6, 30)) == 1_800_000
     assert rules.base_salary_on(date(2024, 7, 1)) == 2_340_000
     with pytest.raises(ValueError, match="Chưa có mức lương cơ sở"):
-        rules.base_salary_on(date(2023, 6, 30))
+        rules.base_salary_on(date(2019, 6, 30))
+    assert rules.base_salary_on(date(2023, 6, 30)) == 1_490_000
 
 
 def test_unknown_award_is_a_value_error_in_vietnamese() -> None:
