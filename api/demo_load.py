@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import tempfile
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,17 @@ from api.settings import ROOT
 
 ADMIN = ("admin", "Cán bộ Ban Thi đua – Khen thưởng", "ThiDua@2024")
 COUNCIL = [("hoidong1", "Nguyễn Văn An"), ("hoidong2", "Trần Thị Bích"), ("hoidong3", "Lê Minh Châu")]
+# The provincial council as its (demo) founding decision lists it: (name, position, own unit, account).
+# Members from an agency must recuse when their agency is nominated.
+COUNCIL_MEMBERS = [
+    ("Nguyễn Văn An", "Chủ tịch UBND tỉnh, Chủ tịch Hội đồng", None, "hoidong1"),
+    ("Trần Thị Bích", "Giám đốc Sở Nội vụ, Phó Chủ tịch Thường trực", "CQ02", "hoidong2"),
+    ("Lê Minh Châu", "Giám đốc Công an tỉnh, Phó Chủ tịch", "CQ20", "hoidong3"),
+    ("Phạm Thu Dung", "Chủ tịch Ủy ban MTTQ Việt Nam tỉnh, Ủy viên", "CQ23", None),
+    ("Hoàng Đức Em", "Chủ tịch Liên đoàn Lao động tỉnh, Ủy viên", None, None),
+    ("Vũ Thị Giang", "Trưởng ban Thi đua - Khen thưởng, Ủy viên – Thư ký", "CQ02", None),
+    ("Đỗ Quang Huy", "Giám đốc Sở Tài chính, Ủy viên", "CQ05", None),
+]
 PUBLISHED_YEAR, OPEN_YEAR = 2023, 2024
 
 
@@ -101,6 +112,12 @@ async def load_demo(progress: Callable[[str], None]) -> list[str]:
         lines.append(f"  hội đồng: {username} / {password} ({name})")
         if username not in existing:
             await create_account(username, name, password, "council", actor="system")
+    from nominations.council import create_council, list_councils
+
+    if not await list_councils():
+        await create_council("Hội đồng Thi đua - Khen thưởng tỉnh Tuyên Quang", "1520/QĐ-UBND",
+                             date(2024, 3, 1), [{"full_name": n, "position": p, "unit_code": u, "username": a}
+                              for n, p, u, a in COUNCIL_MEMBERS], actor="system")
     collectives = [u for u in registry.units if u.level in ("agency", "district", "commune")]
     progress(f"Đang tạo {len(collectives)} tài khoản đơn vị")
     gate = asyncio.Semaphore(4)  # argon2 hashes run in threads: both cores work at once

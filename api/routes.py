@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from api.controllers.nominations import (
+    BatchController,
+    CouncilController,
+    EligibilityController,
+    HistoryController,
+    SessionController,
+)
 from api.controllers.registry import PeriodController, PlanController, UnitController
 from api.controllers.runs import AuditController, RankingController, RunController
 from api.controllers.values import ValueController
@@ -14,4 +21,9 @@ ROUTES = [
     RunController,
     RankingController,
     AuditController,
+    EligibilityController,
+    BatchController,
+    CouncilController,
+    SessionController,
+    HistoryController,
 ]

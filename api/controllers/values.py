@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -14,8 +12,8 @@ from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody
 
 from api.auth import current_user, requires_admin, requires_login
 from api.controllers.access import AnyRequest, IdPath, is_admin, require_unit_access
+from api.controllers.uploads import saved_uploads
 from scoring import values as value_service
-from scoring.errors import ServiceError
 
 
 class ValueEntry(msgspec.Struct):
@@ -111,17 +109,7 @@ class ValueController(Controller):
         dry_run: FromQuery[bool] = False,
         appraised: FromQuery[bool] = False,
     ) -> dict[str, Any]:
-        uploads = [f for f in data.files if isinstance(f, UploadFile)]
-        if not uploads:
-            raise ServiceError("invalid_input", "Chưa chọn tệp số liệu nào (trường «files»).")
-        with tempfile.TemporaryDirectory(prefix="thidua-import-") as folder:
-            paths = []
-            for n, upload in enumerate(uploads):
-                name = Path(upload.filename or f"tep-{n + 1}.csv").name
-                path = Path(folder) / f"{n:02d}" / name
-                path.parent.mkdir()
-                path.write_bytes(await upload.read())
-                paths.append(path)
+        async with saved_uploads(data.files) as paths:
             return await value_service.import_files(
                 period_id, paths, actor=_actor(request), dry_run=dry_run, as_appraised=appraised
             )

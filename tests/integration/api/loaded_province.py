@@ -67,6 +67,7 @@ class World:
     criterion: str  # that criterion
     own_value: float  # A's stored value of that indicator
     tokens: dict[str, str] = field(default_factory=dict)  # role → bearer token
+    awards: Any = None  # nomination_world.Awards, where a test module adds them
 
     def headers(self, role: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[role]}"} if role in self.tokens else {}

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 from litestar.routes import HTTPRoute
 from litestar.testing import TestClient
-from loaded_province import LEVEL, PASSWORD, ROLES, UNIT_A, UNIT_B, World
+from loaded_province import LEVEL, PASSWORD, ROLES, UNIT_A, UNIT_B, World, load_world, run
+from nomination_world import AWARD, add_awards
 
 from api.app import create_app
 from api.auth import SESSION_COOKIE
@@ -29,12 +30,16 @@ ALL = frozenset(ROLES)
 LOGGED_IN = ALL - {"anonymous"}
 OWN = frozenset({"unit_own", "admin"})
 ADMIN = frozenset({"admin"})
+STAFF_COUNCIL = frozenset({"admin", "council"})
 
 V1 = "/api/v1"
 PERIOD = V1 + "/periods/{period_id:int}"
 VALUE = PERIOD + "/values/{unit_code:str}/{indicator:str}"
 RUN = V1 + "/runs/{run_id:int}"
 BREAKDOWN = RUN + "/units/{unit_code:str}"
+BATCHES = V1 + "/nomination-batches"
+BATCH = BATCHES + "/{batch_id:int}"
+SESSION = V1 + "/council-sessions/{session_id:int}"
 
 # (method, route) → who may call it. Run routes: as asked about an UNPUBLISHED run.
 EXPECTED: dict[tuple[str, str], frozenset[str]] = {
@@ -67,6 +72,23 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", V1 + "/rankings"): ALL,
     ("GET", V1 + "/audit"): ADMIN,
     ("GET", V1 + "/audit/verify"): ADMIN,
+    ("GET", PERIOD + "/eligibility"): STAFF_COUNCIL,
+    ("GET", BATCHES): STAFF_COUNCIL,
+    ("POST", BATCHES): ADMIN,
+    ("GET", BATCH): STAFF_COUNCIL,
+    ("POST", BATCH + "/session"): ADMIN,
+    ("GET", BATCH + "/dossiers"): STAFF_COUNCIL,
+    ("POST", BATCH + "/dossiers"): ADMIN,
+    ("GET", BATCH + "/dossiers/{name:str}"): STAFF_COUNCIL,
+    ("GET", BATCH + "/dossiers.zip"): STAFF_COUNCIL,
+    ("GET", V1 + "/councils"): STAFF_COUNCIL,
+    ("POST", V1 + "/councils"): ADMIN,
+    ("GET", SESSION): STAFF_COUNCIL,
+    ("PUT", SESSION + "/attendance"): ADMIN,
+    ("PUT", SESSION + "/votes"): ADMIN,
+    ("POST", SESSION + "/close"): ADMIN,
+    ("POST", V1 + "/history/import"): ADMIN,
+    ("GET", V1 + "/units/{unit_code:str}/history"): OWN | {"council"},
 }
 # The run routes that open up once the run is published.
 PUBLISHED: dict[tuple[str, str], frozenset[str]] = {
@@ -130,7 +152,47 @@ def calls(world: World, published: bool = False) -> dict[tuple[str, str], Call]:
         ("GET", V1 + "/rankings"): Call(V1 + "/rankings", params={"period_id": str(closed), "level": LEVEL}),
         ("GET", V1 + "/audit"): Call(V1 + "/audit", params={"unit": UNIT_A}),
         ("GET", V1 + "/audit/verify"): Call(V1 + "/audit/verify"),
+        **award_calls(world),
     }
+
+
+def award_calls(world: World) -> dict[tuple[str, str], Call]:
+    """Nomination routes: a draft batch to open a session on, an open session to take attendance and
+    ballots (the same ones again: idempotent), a closed one (closing again changes nothing)."""
+    aw = world.awards
+    closed, batches = f"{V1}/nomination-batches/{aw.closed_batch}", f"{V1}/nomination-batches"
+    session, done = f"{V1}/council-sessions/{aw.open_session}", f"{V1}/council-sessions/{aw.closed_session}"
+    return {
+        ("GET", PERIOD + "/eligibility"): Call(f"{V1}/periods/{world.published_period}/eligibility"),
+        ("GET", BATCHES): Call(batches),
+        ("POST", BATCHES): Call(batches, {
+            "period_id": world.published_period, "title": "Đợt kiểm thử", "number": "1/TTr-SNV",
+            "decision_date": "2024-12-05", "entries": [{"award_id": AWARD, "unit_code": aw.spare_unit}]}),
+        ("GET", BATCH): Call(closed),
+        ("POST", BATCH + "/session"): Call(f"{batches}/{aw.draft_batch}/session", aw.session_form),
+        ("GET", BATCH + "/dossiers"): Call(closed + "/dossiers"),
+        ("POST", BATCH + "/dossiers"): Call(closed + "/dossiers"),  # already made: returns them
+        ("GET", BATCH + "/dossiers/{name:str}"): Call(f"{closed}/dossiers/{aw.dossier_name}"),
+        ("GET", BATCH + "/dossiers.zip"): Call(closed + "/dossiers.zip"),
+        ("GET", V1 + "/councils"): Call(V1 + "/councils"),
+        ("POST", V1 + "/councils"): Call(V1 + "/councils", aw.council_form),
+        ("GET", SESSION): Call(session),
+        ("PUT", SESSION + "/attendance"): Call(session + "/attendance", aw.attendance),
+        ("PUT", SESSION + "/votes"): Call(session + "/votes", aw.ballot),
+        ("POST", SESSION + "/close"): Call(done + "/close", {"ballots_invalid": 0}),
+        ("POST", V1 + "/history/import"): Call(V1 + "/history/import", params={"dry_run": "true"}, files=[
+            ("files", ("lich-su.csv", f"ma_don_vi,nam,loai,gia_tri\r\n{UNIT_A},2022,xep_loai,HTXSNV\r\n"
+                       .encode(), "text/csv"))]),
+        ("GET", V1 + "/units/{unit_code:str}/history"): Call(f"{V1}/units/{UNIT_A}/history"),
+    }
+
+
+@pytest.fixture(scope="module")
+def world(migrated_database: str) -> World:
+    """The loaded province plus councils, batches and sessions in every state."""
+    loaded = run(load_world())
+    loaded.awards = run(add_awards(loaded))
+    return loaded
 
 
 def send(client: TestClient[Any], world: World, role: str, method: str, call: Call) -> Any:

@@ -1,0 +1,253 @@
+"""Eligibility over a period's published runs, and nomination batches built from it.
+
+The rule set applied is the one whose ``plan_id`` is the period's plan; within it, each
+award's version in force on 31 Dec of the period's year (see :mod:`nominations.eligibility`).
+A batch stores, per nominee, the evaluation as it stood (conditions with their values), the
+legal basis applied and the award money, so later changes to history cannot rewrite it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from nominations.eligibility import AwardEvaluation, Person, candidate_dict, evaluate
+from nominations.history_store import load_history
+from nominations.money import award_money
+from nominations.rules import RuleSet, load_rule_set, shipped_rule_set_path
+from nominations.tables import Nomination, NominationBatch
+from scoring.audit import canonical, record
+from scoring.db import write_transaction
+from scoring.errors import ServiceError
+from scoring.periods import get_period
+from scoring.plan_store import load_plan_version
+from scoring.registry_store import load_registry_from_db
+from scoring.runs import published_run
+from scoring.tables import UnitResult
+
+BATCH_STATUS = {"draft": "Dự thảo", "in_session": "Đang họp xét", "closed": "Đã họp xét xong"}
+KINDS = {"thematic": "Khen thưởng theo phong trào thi đua (chuyên đề)"}
+
+
+def rule_set_for_plan(plan_id: str) -> RuleSet:
+    """The shipped rule set written for ``plan_id``."""
+    folder = shipped_rule_set_path().parent
+    for path in sorted(Path(folder).glob("*.toml")):
+        rules = load_rule_set(path)
+        if rules.plan_id == plan_id:
+            return rules
+    raise ServiceError("not_found", f"Chưa có bộ quy định khen thưởng cho kế hoạch «{plan_id}».")
+
+
+async def _published_records(period_id: int, levels: Sequence[str]) -> tuple[list[dict[str, Any]],
+                                                                             dict[str, int]]:
+    """Every unit record of the period's published runs of ``levels``, and the run of each unit."""
+    records: list[dict[str, Any]] = []
+    run_of: dict[str, int] = {}
+    for level in levels:
+        run = await published_run(period_id, level)
+        if run is None:
+            continue
+        rows = await UnitResult.select(UnitResult.unit_code, UnitResult.breakdown).where(
+            UnitResult.run == run["id"])
+        for row in rows:
+            records.append(json.loads(row["breakdown"]))
+            run_of[row["unit_code"]] = int(run["id"])
+    return records, run_of
+
+
+async def _people() -> dict[str, Person]:
+    registry = await load_registry_from_db()
+    return {u.code: Person(code=u.code, name=u.name, level=u.level, sex=u.sex, parent=u.parent)
+            for u in registry.units}
+
+
+class Evaluated:
+    """Every award of the rule set evaluated over one period, with what it was evaluated from."""
+
+    def __init__(self, period: dict[str, Any], rules: RuleSet, evaluations: list[AwardEvaluation],
+                 run_of: dict[str, int], levels_published: list[str]) -> None:
+        self.period, self.rules, self.evaluations = period, rules, evaluations
+        self.run_of, self.levels_published = run_of, levels_published
+
+    def evaluation(self, award_id: str) -> AwardEvaluation:
+        for ev in self.evaluations:
+            if ev.award.id == award_id:
+                return ev
+        raise ServiceError("not_found", f"Không có hình thức khen thưởng «{award_id}» trong bộ quy định.")
+
+
+async def evaluate_period(period_id: int, award_ids: Sequence[str] | None = None) -> Evaluated:
+    """Evaluate the awards (all, or ``award_ids``) over the period's published runs."""
+    period = await get_period(period_id)
+    plan = await load_plan_version(period["plan_version"])
+    rules = rule_set_for_plan(plan.info.id)
+    awards = [a for a in rules.awards if award_ids is None or a.id in award_ids]
+    levels = sorted({lv for a in awards for lv in a.levels})
+    records, run_of = await _published_records(period_id, levels)
+    if not records:
+        raise ServiceError(
+            "conflict", f"Kỳ đánh giá năm {period['year']} chưa có kết quả được công bố: chỉ xét "
+            "khen thưởng trên kết quả đã công bố.")
+    people = await _people()
+    history = await load_history()
+    evaluations = [evaluate(rules, a.id, records, people, history, period["year"]) for a in awards]
+    published = sorted({r["level"] for r in records})
+    return Evaluated(period, rules, evaluations, run_of, published)
+
+
+def evaluation_dict(ev: AwardEvaluation, rules: RuleSet, on: date) -> dict[str, Any]:
+    """One award's evaluation, JSON-ready, with the money per nominee on ``on``."""
+    version = ev.version
+    money = award_money(rules, ev.award.id, on) if version is not None else None
+    return {
+        "award": {"id": ev.award.id, "name": ev.award.name, "recipient": ev.award.recipient,
+                  "levels": list(ev.award.levels), "multiple": str(ev.award.multiple)},
+        "version": None if version is None else {
+            "valid_from": version.valid_from.isoformat(),
+            "valid_to": None if version.valid_to is None else version.valid_to.isoformat(),
+            "legal_basis": version.legal_basis,
+            "vote_threshold_percent": version.vote.threshold_percent,
+            "quota": None if version.quota is None else {
+                "scope": version.quota.scope, "n": version.quota.n, "source": version.quota.source},
+        },
+        "out_of_force_reason": ev.out_of_force_reason,
+        "money": money,
+        "eligible": [candidate_dict(c) for c in ev.eligible],
+        "cut": [candidate_dict(c) for c in ev.cut],
+        "near_misses": [candidate_dict(c) for c in ev.near_misses],
+        "refused_count": ev.refused_count,
+    }
+
+
+async def eligibility(period_id: int, award_ids: Sequence[str] | None = None,
+                      on: date | None = None) -> dict[str, Any]:
+    found = await evaluate_period(period_id, award_ids)
+    on = on or date.today()
+    return {
+        "period_id": period_id, "year": found.period["year"],
+        "rule_set": {"id": found.rules.id, "name": found.rules.name, "sha256": found.rules.sha256},
+        "levels_published": found.levels_published,
+        "awards": [evaluation_dict(ev, found.rules, on) for ev in found.evaluations],
+    }
+
+
+def _batch_shape(row: dict[str, Any]) -> dict[str, Any]:
+    out = dict(row)
+    out["period_id"] = int(out.pop("period"))
+    out["status_text"] = BATCH_STATUS.get(row["status"], row["status"])
+    out["commendation_kind_text"] = KINDS.get(row["commendation_kind"], row["commendation_kind"])
+    return out
+
+
+def _nomination_shape(row: dict[str, Any]) -> dict[str, Any]:
+    out = dict(row)
+    out["batch_id"], out["run_id"] = int(out.pop("batch")), int(out.pop("run"))
+    out["evaluation"] = json.loads(row["evaluation"])
+    return out
+
+
+async def get_batch(batch_id: int) -> dict[str, Any]:
+    row = await NominationBatch.select().where(NominationBatch.id == batch_id).first()
+    if row is None:
+        raise ServiceError("not_found", f"Không có đợt đề nghị khen thưởng số {batch_id}.")
+    return _batch_shape(row)
+
+
+async def list_batches() -> list[dict[str, Any]]:
+    rows = await NominationBatch.select().order_by(NominationBatch.id, ascending=False)
+    return [_batch_shape(r) for r in rows]
+
+
+async def batch_nominations(batch_id: int) -> list[dict[str, Any]]:
+    await get_batch(batch_id)
+    rows = await Nomination.select().where(Nomination.batch == batch_id).order_by(Nomination.seq)
+    return [_nomination_shape(r) for r in rows]
+
+
+async def _already_nominated(period_id: int, unit_codes: Sequence[str]) -> list[dict[str, str]]:
+    """One achievement earns one form (Decree 152/2025 Art. 4): a unit already nominated in this
+    period, and not refused by the council, cannot be nominated again."""
+    batches = [int(b["id"]) for b in await NominationBatch.select(NominationBatch.id).where(
+        NominationBatch.period == period_id)]
+    if not batches or not unit_codes:
+        return []
+    rows = await Nomination.select(Nomination.unit_code, Nomination.batch, Nomination.award_id).where(
+        Nomination.batch.is_in(batches) & Nomination.unit_code.is_in(list(unit_codes))
+        & (Nomination.result != "failed"))
+    return [{"field": "entries", "award_id": r["award_id"], "unit_code": r["unit_code"],
+             "reason": f"«{r['unit_code']}» đã có trong đợt đề nghị số {int(r['batch'])} của kỳ này "
+                       f"(«{r['award_id']}»): mỗi thành tích chỉ được đề nghị một hình thức khen thưởng."}
+            for r in rows]
+
+
+async def create_batch(period_id: int, *, title: str, number: str, decision_date: date,
+                       entries: Sequence[tuple[str, str]], actor: str,
+                       commendation_kind: str = "thematic") -> dict[str, Any]:
+    """A draft batch of nominations; each (award id, unit code) must be eligible and kept
+    within the quota right now, else nothing is stored and every refusal is named."""
+    title, number = title.strip(), number.strip()
+    problems: list[dict[str, str]] = []
+    if not title:
+        problems.append({"field": "title", "reason": "Cần nhập tên đợt đề nghị khen thưởng."})
+    if not number:
+        problems.append({"field": "number", "reason": "Cần nhập số tờ trình, ví dụ 125/TTr-SNV."})
+    if commendation_kind not in KINDS:
+        problems.append({"field": "commendation_kind", "reason": f"Loại khen thưởng «{commendation_kind}» "
+                         "không được hỗ trợ."})
+    if not entries:
+        problems.append({"field": "entries", "reason": "Cần chọn ít nhất một tập thể hoặc cá nhân."})
+    if len(set(entries)) != len(entries):
+        problems.append({"field": "entries", "reason": "Một tập thể, cá nhân được chọn hai lần cho "
+                         "cùng một hình thức."})
+    if problems:
+        raise ServiceError("invalid_input", "Đợt đề nghị chưa hợp lệ; chưa có gì được lưu.", details=problems)
+    found = await evaluate_period(period_id, sorted({a for a, _ in entries}))
+    chosen = []
+    for award_id, unit_code in entries:
+        ev = found.evaluation(award_id)
+        kept = {c.unit_code: c for c in ev.eligible}
+        if unit_code in kept:
+            chosen.append((ev, kept[unit_code]))
+            continue
+        cut = {c.unit_code: c for c in ev.cut}
+        near = {c.unit_code: c for c in ev.near_misses}
+        if unit_code in cut:
+            reason = f"vượt chỉ tiêu: {cut[unit_code].cut_reason}"
+        elif unit_code in near:
+            reason = "chưa đạt: " + "; ".join(f"{r.text} ({r.found})" for r in near[unit_code].failed)
+        elif ev.out_of_force_reason:
+            reason = ev.out_of_force_reason
+        else:
+            reason = "không đủ điều kiện theo kết quả đã công bố"
+        problems.append({"field": "entries", "award_id": award_id, "unit_code": unit_code,
+                         "reason": f"«{unit_code}» không được đề nghị «{ev.award.name}»: {reason}."})
+    problems += await _already_nominated(period_id, [c.unit_code for _, c in chosen])
+    if problems:
+        raise ServiceError("invalid_input", "Có tập thể, cá nhân không đủ điều kiện; chưa có gì được lưu.",
+                           details=problems)
+    now = datetime.now(UTC)
+    async with write_transaction():
+        inserted = await NominationBatch.insert(NominationBatch(
+            period=period_id, year=found.period["year"], title=title, commendation_kind=commendation_kind,
+            rule_set_id=found.rules.id, rule_set_sha256=found.rules.sha256, number=number,
+            decision_date=decision_date, status="draft", created_by=actor, created_at=now))
+        batch_id = int(inserted[0]["id"])
+        rows = []
+        for seq, (ev, cand) in enumerate(chosen, start=1):
+            assert ev.version is not None  # an eligible candidate has a rule in force
+            rows.append(Nomination(
+                key=f"{batch_id}|{ev.award.id}|{cand.unit_code}", batch=batch_id, seq=seq,
+                award_id=ev.award.id, unit_code=cand.unit_code, run=found.run_of[cand.unit_code],
+                rule_valid_from=ev.version.valid_from, legal_basis=ev.version.legal_basis,
+                money=award_money(found.rules, ev.award.id, decision_date),
+                evaluation=canonical(candidate_dict(cand)), result=""))
+        await Nomination.insert(*rows)
+        await record(actor, "nomination.batch_create", "nomination_batch", batch_id, after={
+            "period_id": period_id, "title": title, "number": number, "rule_set_sha256": found.rules.sha256,
+            "decision_date": decision_date.isoformat(),
+            "entries": [[ev.award.id, c.unit_code] for ev, c in chosen]})
+    return await get_batch(batch_id)

@@ -1,0 +1,137 @@
+"""From a published run to a closed council session: eligibility, a batch, attendance, recusal,
+ballots, the tally against the rule's threshold over the full membership, audit, refusals."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from open_province import open_year, row_counts
+
+from nominations import council, service
+from scoring import runs
+from scoring.audit import verify
+from scoring.errors import ServiceError
+from scoring.tables import AuditEntry
+
+pytestmark = pytest.mark.db
+AWARD = "bang-khen-tinh-tap-the"
+
+
+async def published_communes(tmp_path: Path) -> int:
+    period_id, _, _ = await open_year(tmp_path)
+    run = await runs.start_run(period_id, "commune", actor="admin")
+    await runs.publish(run["id"], actor="admin")
+    return period_id
+
+
+def award(found: dict[str, Any], award_id: str) -> dict[str, Any]:
+    return next(a for a in found["awards"] if a["award"]["id"] == award_id)
+
+
+async def make_council(own_unit: str) -> dict[str, Any]:
+    members = [{"full_name": name, "position": pos, "unit_code": unit} for name, pos, unit in [
+        ("Nguyễn Văn An", "Chủ tịch Hội đồng", None), ("Trần Thị Bích", "Phó Chủ tịch", None),
+        ("Lê Minh Châu", "Ủy viên", None), ("Phạm Thu Dung", "Ủy viên – Thư ký", None),
+        ("Hoàng Đức Em", "Ủy viên", own_unit)]]
+    return await council.create_council("Hội đồng Thi đua - Khen thưởng tỉnh", "1234/QĐ-UBND",
+                                        date(2024, 3, 1), members, actor="admin")
+
+
+async def test_eligibility_lists_reasons_cuts_and_money(clean_db: str, tmp_path: Path) -> None:
+    period_id = await published_communes(tmp_path)
+    found = await service.eligibility(period_id, on=date(2024, 12, 5))
+    bk = award(found, AWARD)
+    assert bk["version"]["legal_basis"] and "98/2023" in bk["version"]["legal_basis"]  # 2024 → Decree 98
+    assert bk["eligible"], "the demo has communes that completed their tasks excellently"
+    # 2,340,000 × 3.0 = 7,020,000 (already a multiple of 10,000)
+    assert bk["money"] == 7_020_000
+    quota = bk["version"]["quota"]["n"]
+    per_cluster: dict[str, int] = {}
+    for c in bk["eligible"]:
+        assert c["band"] == "htxs" and all(r["met"] for r in c["conditions"])
+        per_cluster[c["cluster"]] = per_cluster.get(c["cluster"], 0) + 1
+    assert max(per_cluster.values()) <= quota
+    for c in bk["cut"]:
+        assert c["cut_reason"] and str(quota) in c["cut_reason"]
+    for c in bk["near_misses"]:
+        assert len(c["failed"]) == 1 and c["failed"][0]["text"]
+
+
+async def test_a_batch_refuses_an_ineligible_unit_and_stores_nothing(clean_db: str, tmp_path: Path) -> None:
+    period_id = await published_communes(tmp_path)
+    bk = award(await service.eligibility(period_id), AWARD)
+    good = bk["eligible"][0]["unit_code"]
+    bad = (bk["cut"] or bk["near_misses"])[0]["unit_code"]
+    before = await row_counts()
+    with pytest.raises(ServiceError) as err:
+        await service.create_batch(period_id, title="Đợt 1", number="125/TTr-SNV", decision_date=date(2024, 12, 5),
+                                   entries=[(AWARD, good), (AWARD, bad)], actor="admin")
+    assert err.value.code == "invalid_input"
+    assert [d["unit_code"] for d in err.value.details] == [bad]
+    assert "không được đề nghị" in err.value.details[0]["reason"]
+    assert await row_counts() == before
+
+
+async def test_council_session_from_ballots_to_final_results(clean_db: str, tmp_path: Path) -> None:
+    period_id = await published_communes(tmp_path)
+    bk = award(await service.eligibility(period_id), AWARD)
+    a, b = bk["eligible"][0]["unit_code"], bk["eligible"][1]["unit_code"]
+    batch = await service.create_batch(period_id, title="Đề nghị tặng Bằng khen năm 2024", number="125/TTr-SNV",
+                                       decision_date=date(2024, 12, 5), entries=[(AWARD, a), (AWARD, b)],
+                                       actor="admin")
+    noms = {n["unit_code"]: n for n in await service.batch_nominations(batch["id"])}
+    assert noms[a]["money"] == 7_020_000 and noms[a]["evaluation"]["conditions"]
+    c = await make_council(own_unit=a)  # the fifth member belongs to nominee a
+    m = [int(x["id"]) for x in c["members"]]
+    session = await council.open_session(batch["id"], int(c["id"]), held_at=datetime(2024, 12, 10, 2, tzinfo=UTC),
+                                         place="Phòng họp số 1, Sở Nội vụ", chair_id=m[0], secretary_id=m[3],
+                                         number="15/BB-HĐTĐKT", actor="admin")
+    sid = int(session["id"])
+    with pytest.raises(ServiceError, match="đã có phiên họp"):
+        await council.open_session(batch["id"], int(c["id"]), held_at=datetime.now(UTC), place="x", chair_id=m[0],
+                                   secretary_id=m[3], number="16/BB", actor="admin")
+    await council.set_attendance(sid, {m[0]: ("present", ""), m[1]: ("present", ""), m[2]: ("present", ""),
+                                       m[3]: ("absent_written", "Đi công tác"), m[4]: ("present", "")},
+                                 actor="admin")
+    with pytest.raises(ServiceError) as err:  # the member from a's own unit may not vote on a
+        await council.record_votes(sid, m[4], {int(noms[a]["id"]): "yes"}, actor="admin")
+    assert "không được biểu quyết" in err.value.details[0]["reason"]
+    with pytest.raises(ServiceError):  # nor recuse where there is no conflict
+        await council.record_votes(sid, m[0], {int(noms[b]["id"]): "recused"}, actor="admin")
+    ballots = {m[0]: ("yes", "yes"), m[1]: ("yes", "no"), m[2]: ("yes", "no"), m[3]: ("yes", "yes"),
+               m[4]: ("recused", "no")}
+    for member, (on_a, on_b) in list(ballots.items())[:4]:
+        await council.record_votes(sid, member, {int(noms[a]["id"]): on_a, int(noms[b]["id"]): on_b}, "admin")
+    with pytest.raises(ServiceError) as err:  # a member present has not voted yet
+        await council.close_session(sid, ballots_invalid=0, actor="admin")
+    assert "Hoàng Đức Em" in err.value.details[0]["reason"]
+    await council.record_votes(sid, m[4], {int(noms[a]["id"]): "recused", int(noms[b]["id"]): "no"}, "admin")
+    tally = {r["nomination"]["unit_code"]: r["tally"] for r in await council.session_tally(sid)}
+    # Threshold 50 % of all 5 members: a has 4 yes (80 %) → passes, b has 2 yes (40 %) → fails;
+    # the recused member still counts in the denominator (denominator = full membership).
+    assert (tally[a].yes, tally[a].recused, tally[a].denominator, tally[a].passed) == (4, 1, 5, True)
+    assert (tally[b].yes, tally[b].no, tally[b].denominator, tally[b].passed) == (2, 3, 5, False)
+    assert [r["nomination"]["unit_code"] for r in await council.session_tally(sid)] == [a, b]  # most yes first
+    before_close = [n["result"] for n in await service.batch_nominations(batch["id"])]
+    assert before_close == ["", ""], "results are not final while the session is open"
+    await council.close_session(sid, ballots_invalid=0, actor="admin")
+    results = {n["unit_code"]: n["result"] for n in await service.batch_nominations(batch["id"])}
+    assert results == {a: "passed", b: "failed"}
+    assert (await service.get_batch(batch["id"]))["status"] == "closed"
+    with pytest.raises(ServiceError, match="đã kết thúc"):
+        await council.record_votes(sid, m[1], {int(noms[b]["id"]): "yes"}, "admin")
+    with pytest.raises(ServiceError) as err:  # one achievement earns one form
+        await service.create_batch(period_id, title="Đợt 2", number="130/TTr-SNV", decision_date=date(2024, 12, 20),
+                                   entries=[(AWARD, a)], actor="admin")
+    assert "mỗi thành tích chỉ được đề nghị một hình thức" in err.value.details[0]["reason"]
+    again = await service.create_batch(period_id, title="Đợt 2", number="130/TTr-SNV",
+                                       decision_date=date(2024, 12, 20), entries=[(AWARD, b)], actor="admin")
+    assert again["status"] == "draft", "a nominee the council refused may be proposed again"
+    actions = [r["action"] for r in await AuditEntry.select(AuditEntry.action).order_by(AuditEntry.seq)]
+    for action in ("nomination.batch_create", "council.create", "council.session_open", "council.attendance",
+                   "council.vote", "council.session_close"):
+        assert action in actions, action
+    assert (await verify()).ok
