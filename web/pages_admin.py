@@ -21,6 +21,8 @@ from scoring.registry_store import load_registry_from_db
 from scoring.units import LEVELS, Unit
 from web.admin.appraisal import AppraisalPages
 from web.admin.audit_log import AuditLogPages
+from web.admin.award_batch import BATCH_PAGES
+from web.admin.awards import AwardPages
 from web.admin.common import (
     AdminController,
     AnyRequest,
@@ -33,6 +35,7 @@ from web.admin.common import (
     see_other,
 )
 from web.admin.compare import ComparePages
+from web.admin.history import HistoryPages
 from web.admin.imports import ImportPages
 from web.admin.runs import RunPages
 from web.collation import person_name_key, vietnamese_key
@@ -115,4 +118,5 @@ class OverviewPages(AdminController):
                           chosen=cap, province=registry.province_name)
 
 
-ADMIN_PAGES: list[Any] = [OverviewPages, ImportPages, AppraisalPages, RunPages, ComparePages, AuditLogPages]
+ADMIN_PAGES: list[Any] = [OverviewPages, ImportPages, AppraisalPages, RunPages, ComparePages, AuditLogPages,
+                          AwardPages, *BATCH_PAGES, HistoryPages]

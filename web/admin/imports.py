@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from litestar import get, post
@@ -12,6 +10,7 @@ from litestar.datastructures import UploadFile
 from litestar.params import MultipartBody
 from litestar.response import Template
 
+from api.controllers.uploads import saved_uploads
 from scoring import values as value_service
 from scoring.errors import ServiceError
 from web.admin.common import AdminController, AnyRequest, actor, admin_page, periods_newest_first
@@ -38,17 +37,6 @@ async def _form(request: AnyRequest, status: int = 200, **context: Any) -> Templ
                       **{**defaults, **context})
 
 
-async def _saved(uploads: list[UploadFile], folder: Path) -> list[Path]:
-    """Each upload in its own folder, under its own (base) name: errors then name the file."""
-    paths = []
-    for n, upload in enumerate(uploads):
-        path = folder / f"{n:02d}" / Path(upload.filename or f"tep-{n + 1}.csv").name
-        path.parent.mkdir()
-        path.write_bytes(await upload.read())
-        paths.append(path)
-    return paths
-
-
 class ImportPages(AdminController):
     @get("/quan-tri/nhap-lieu")
     async def import_form(self, request: AnyRequest) -> Template:
@@ -64,8 +52,7 @@ class ImportPages(AdminController):
         if not uploads:
             return await _form(request, 400, error="Chưa chọn tệp số liệu nào. Hãy chọn ít nhất một tệp "
                                                    "CSV hoặc XLSX.", **keep)
-        with tempfile.TemporaryDirectory(prefix="thidua-import-") as folder:
-            paths = await _saved(uploads, Path(folder))
+        async with saved_uploads(uploads) as paths:
             try:
                 summary = await value_service.import_files(
                     data.period_id, paths, actor=actor(request), dry_run=dry_run,
