@@ -67,7 +67,8 @@ async def test_a_batch_refuses_an_ineligible_unit_and_stores_nothing(clean_db: s
     bad = (bk["cut"] or bk["near_misses"])[0]["unit_code"]
     before = await row_counts()
     with pytest.raises(ServiceError) as err:
-        await service.create_batch(period_id, title="Đợt 1", number="125/TTr-SNV", decision_date=date(2024, 12, 5),
+        await service.create_batch(period_id, title="Đợt 1", number="125/TTr-SNV",
+                                   decision_date=date(2024, 12, 5),
                                    entries=[(AWARD, good), (AWARD, bad)], actor="admin")
     assert err.value.code == "invalid_input"
     assert [d["unit_code"] for d in err.value.details] == [bad]
@@ -79,19 +80,22 @@ async def test_council_session_from_ballots_to_final_results(clean_db: str, tmp_
     period_id = await published_communes(tmp_path)
     bk = award(await service.eligibility(period_id), AWARD)
     a, b = bk["eligible"][0]["unit_code"], bk["eligible"][1]["unit_code"]
-    batch = await service.create_batch(period_id, title="Đề nghị tặng Bằng khen năm 2024", number="125/TTr-SNV",
+    batch = await service.create_batch(period_id, title="Đề nghị tặng Bằng khen năm 2024",
+                                       number="125/TTr-SNV",
                                        decision_date=date(2024, 12, 5), entries=[(AWARD, a), (AWARD, b)],
                                        actor="admin")
     noms = {n["unit_code"]: n for n in await service.batch_nominations(batch["id"])}
     assert noms[a]["money"] == 7_020_000 and noms[a]["evaluation"]["conditions"]
     c = await make_council(own_unit=a)  # the fifth member belongs to nominee a
     m = [int(x["id"]) for x in c["members"]]
-    session = await council.open_session(batch["id"], int(c["id"]), held_at=datetime(2024, 12, 10, 2, tzinfo=UTC),
+    session = await council.open_session(batch["id"], int(c["id"]),
+                                         held_at=datetime(2024, 12, 10, 2, tzinfo=UTC),
                                          place="Phòng họp số 1, Sở Nội vụ", chair_id=m[0], secretary_id=m[3],
                                          number="15/BB-HĐTĐKT", actor="admin")
     sid = int(session["id"])
     with pytest.raises(ServiceError, match="đã có phiên họp"):
-        await council.open_session(batch["id"], int(c["id"]), held_at=datetime.now(UTC), place="x", chair_id=m[0],
+        await council.open_session(batch["id"], int(c["id"]), held_at=datetime.now(UTC), place="x",
+                                   chair_id=m[0],
                                    secretary_id=m[3], number="16/BB", actor="admin")
     await council.set_attendance(sid, {m[0]: ("present", ""), m[1]: ("present", ""), m[2]: ("present", ""),
                                        m[3]: ("absent_written", "Đi công tác"), m[4]: ("present", "")},
@@ -114,7 +118,8 @@ async def test_council_session_from_ballots_to_final_results(clean_db: str, tmp_
     # the recused member still counts in the denominator (denominator = full membership).
     assert (tally[a].yes, tally[a].recused, tally[a].denominator, tally[a].passed) == (4, 1, 5, True)
     assert (tally[b].yes, tally[b].no, tally[b].denominator, tally[b].passed) == (2, 3, 5, False)
-    assert [r["nomination"]["unit_code"] for r in await council.session_tally(sid)] == [a, b]  # most yes first
+    # most yes votes first
+    assert [r["nomination"]["unit_code"] for r in await council.session_tally(sid)] == [a, b]
     before_close = [n["result"] for n in await service.batch_nominations(batch["id"])]
     assert before_close == ["", ""], "results are not final while the session is open"
     await council.close_session(sid, ballots_invalid=0, actor="admin")
@@ -124,7 +129,8 @@ async def test_council_session_from_ballots_to_final_results(clean_db: str, tmp_
     with pytest.raises(ServiceError, match="đã kết thúc"):
         await council.record_votes(sid, m[1], {int(noms[b]["id"]): "yes"}, "admin")
     with pytest.raises(ServiceError) as err:  # one achievement earns one form
-        await service.create_batch(period_id, title="Đợt 2", number="130/TTr-SNV", decision_date=date(2024, 12, 20),
+        await service.create_batch(period_id, title="Đợt 2", number="130/TTr-SNV",
+                                   decision_date=date(2024, 12, 20),
                                    entries=[(AWARD, a)], actor="admin")
     assert "mỗi thành tích chỉ được đề nghị một hình thức" in err.value.details[0]["reason"]
     again = await service.create_batch(period_id, title="Đợt 2", number="130/TTr-SNV",
