@@ -17,6 +17,7 @@ from scoring.errors import ServiceError
 from scoring.plan_store import load_plan_version
 from scoring.tables import Cluster, UnitResult
 from scoring.tables import Unit as UnitRow
+from web import trends
 from web.charts import Bar, group_bars_svg
 from web.templating import vn_number
 
@@ -320,6 +321,8 @@ async def load_dashboard(code: str, period_id: int | None) -> dict[str, Any]:
         chart=chart_svg(groups, unit["name"], period["year"]),
         gains=points_to_gain(rows),
         history=history,
+        trends=trends.trend_view(await trends.unit_years(code, level, provisional=True), unit["name"],
+                                 f"Kết quả của {unit['name']} qua các năm"),
         trend=trend(history, record),
         next_band=band_explanation(record, rows, plan, level),
         bonus=[

@@ -17,6 +17,7 @@ from scoring import runs as run_service
 from scoring.errors import ServiceError
 from scoring.labels import label_results
 from scoring.registry_store import load_registry_from_db
+from web import trends
 from web.collation import vietnamese_key
 
 AnyRequest = Request[Any, Any, Any]
@@ -67,7 +68,9 @@ class PublicPages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def home(self, request: AnyRequest, ky: FromQuery[int | None] = None) -> Template:
+    async def home(
+        self, request: AnyRequest, ky: FromQuery[int | None] = None, sap_xep: FromQuery[str] = "hang"
+    ) -> Template:
         periods = sorted(await period_service.list_periods(), key=lambda p: p["year"], reverse=True)
         registry = await load_registry_from_db() if periods else None
         shown = None
@@ -80,6 +83,9 @@ class PublicPages(Controller):
             if levels:
                 shown = period
                 break
+        sort = sap_xep if sap_xep in trends.SORTS else "hang"
+        if shown is not None:
+            await trends.add_improvements(levels, periods, shown["year"], sort)
         return page(
             "home.html",
             request,
@@ -87,6 +93,8 @@ class PublicPages(Controller):
             shown=shown,
             levels=levels,
             current=periods[0] if periods else None,
+            sort=sort,
+            sorts=trends.SORTS,
         )
 
     @get("/dang-nhap")
@@ -138,17 +146,10 @@ class PublicPages(Controller):
         if not registry.has(code):
             raise ServiceError("not_found", f"Không có đơn vị mã «{code}».")
         unit = registry.unit(code)
-        history = []
-        for period in sorted(await period_service.list_periods(), key=lambda p: p["year"]):
-            run = await run_service.published_run(period["id"], unit.level)
-            if run is None:
-                continue
-            rows = await label_results(run, await run_service.run_results(run["id"]))
-            row = next((r for r in rows if r["unit_code"] == code), None)
-            if row:
-                history.append({"year": period["year"], **row})
+        years = await trends.unit_years(code, unit.level)
+        view = trends.trend_view(years, unit.name, f"Kết quả đã công bố của {unit.name} qua các năm")
         cluster = registry.cluster(unit.cluster).name if unit.cluster else "—"
-        return page("public_unit.html", request, unit=unit, cluster=cluster, history=history)
+        return page("public_unit.html", request, unit=unit, cluster=cluster, trends=view)
 
 
 def _safe_next(target: str) -> str:

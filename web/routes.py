@@ -8,12 +8,13 @@ from litestar.static_files import create_static_files_router
 
 from api.errors import use_page_renderer
 from web.errors import render_error_page
+from web.methodology import MethodologyPages
 from web.pages_admin import ADMIN_PAGES
 from web.pages_public import PublicPages
 from web.pages_unit import UnitPages
 from web.templating import STATIC, template_config
 
-PAGES: list[Any] = [PublicPages, UnitPages, *ADMIN_PAGES]
+PAGES: list[Any] = [PublicPages, UnitPages, MethodologyPages, *ADMIN_PAGES]
 
 
 def web_app_options() -> dict[str, Any]:
