@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from openpyxl.utils.exceptions import InvalidFileException
 
 from scoring.numbers import clean_text
 
@@ -137,7 +138,7 @@ def _sniff_delimiter(text: str) -> str:
 def _read_xlsx(path: Path) -> Sheet:
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as err:
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, InvalidFileException) as err:
         raise SheetError(
             "tệp Excel (.xlsx) bị hỏng hoặc không đúng định dạng; hãy mở bằng Excel và lưu "
             f"lại dưới dạng «Excel Workbook (.xlsx)» (chi tiết: {type(err).__name__})"
