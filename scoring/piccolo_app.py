@@ -5,9 +5,12 @@ from piccolo.conf.apps import AppConfig
 from scoring.tables import (
     AuditEntry,
     Cluster,
+    Dispute,
+    DisputeMessage,
     IndicatorValue,
     KeyValue,
     Period,
+    RunShare,
     ScoreRun,
     Unit,
     UnitResult,
@@ -16,7 +19,8 @@ from scoring.tables import (
 APP_CONFIG = AppConfig(
     app_name="scoring",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[Cluster, Unit, Period, IndicatorValue, ScoreRun, UnitResult, AuditEntry, KeyValue],
+    table_classes=[Cluster, Unit, Period, IndicatorValue, ScoreRun, UnitResult, AuditEntry, KeyValue,
+                   RunShare, Dispute, DisputeMessage],
     migration_dependencies=["criteria.piccolo_app"],
     commands=[],
 )

@@ -216,6 +216,9 @@ async def _publish(run_id: int, actor: str) -> dict[str, Any]:
                 f"Kết quả cấp «{run['level']}» năm {run['year']} của kế hoạch này đã được công bố "
                 f"(lần chấm điểm số {holder['id']}); không thể công bố thêm lần chấm số {run_id}.",
                 details={"published_run_id": int(holder["id"])})
+        from scoring.replies import refuse_open_disputes  # the replies module builds on this one
+
+        await refuse_open_disputes(run["period_id"], run["level"])
         _, data_sha = await effective_frame(run["period_id"], run["level"])
         if data_sha != run["data_sha256"]:
             raise ServiceError(

@@ -126,3 +126,47 @@ class KeyValue(Table, tablename="key_value"):
     key = Varchar(length=200, unique=True)
     value = Text()
     expires_at = Timestamptz(null=True, default=None)
+
+
+class RunShare(Table, tablename="run_share"):
+    """A run shared with its units as provisional results, and the window for their replies."""
+
+    run = ForeignKey(ScoreRun, on_delete=OnDelete.cascade, unique=True)  # sharing again moves the window
+    period = ForeignKey(Period, on_delete=OnDelete.restrict, index=True)
+    level = Varchar(length=40)
+    shared_at = Timestamptz()
+    reply_until = Timestamptz()
+    shared_by = Varchar(length=80)
+
+
+class Dispute(Table, tablename="dispute"):
+    """A unit's reply (giải trình) about one criterion of its breakdown in a shared run."""
+
+    key = Varchar(length=200, null=True, default=None, unique=True)  # "<run>|<unit>|<criterion>" while open
+    run = ForeignKey(ScoreRun, on_delete=OnDelete.restrict, index=True)
+    period = ForeignKey(Period, on_delete=OnDelete.restrict, index=True)
+    level = Varchar(length=40)
+    unit_code = Varchar(length=40, index=True)
+    criterion = Varchar(length=80)
+    indicator = Varchar(length=80)
+    explanation = Text()
+    evidence_url = Text(default="")
+    claimed_value = DoublePrecision(null=True, default=None)
+    status = Varchar(length=20, default="open")  # open | accepted | rejected
+    opened_by = Varchar(length=80)
+    opened_at = Timestamptz()
+    answer = Text(default="")  # the reason of a rejection, the note of an acceptance
+    corrected_value = DoublePrecision(null=True, default=None)
+    new_run = ForeignKey(ScoreRun, null=True, default=None, on_delete=OnDelete.restrict)
+    answered_by = Varchar(length=80, null=True, default=None)
+    answered_at = Timestamptz(null=True, default=None)
+
+
+class DisputeMessage(Table, tablename="dispute_message"):
+    """One message of a dispute's thread, from the unit or from staff."""
+
+    dispute = ForeignKey(Dispute, on_delete=OnDelete.cascade, index=True)
+    side = Varchar(length=20)  # unit | staff
+    author = Varchar(length=80)
+    body = Text()
+    at = Timestamptz()

@@ -11,10 +11,11 @@ from web.errors import render_error_page
 from web.methodology import MethodologyPages
 from web.pages_admin import ADMIN_PAGES
 from web.pages_public import PublicPages
+from web.pages_replies import REPLY_PAGES
 from web.pages_unit import UnitPages
 from web.templating import STATIC, template_config
 
-PAGES: list[Any] = [PublicPages, UnitPages, MethodologyPages, *ADMIN_PAGES]
+PAGES: list[Any] = [PublicPages, UnitPages, MethodologyPages, *ADMIN_PAGES, *REPLY_PAGES]
 
 
 def web_app_options() -> dict[str, Any]:
