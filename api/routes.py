@@ -10,7 +10,9 @@ from api.controllers.nominations import (
     SessionController,
 )
 from api.controllers.registry import PeriodController, PlanController, UnitController
+from api.controllers.replies import DisputeController, ReplyRunController
 from api.controllers.runs import AuditController, RankingController, RunController
+from api.controllers.scenarios import ScenarioController
 from api.controllers.values import ValueController
 
 ROUTES = [
@@ -19,6 +21,9 @@ ROUTES = [
     PeriodController,
     ValueController,
     RunController,
+    ScenarioController,
+    ReplyRunController,
+    DisputeController,
     RankingController,
     AuditController,
     EligibilityController,

@@ -17,6 +17,7 @@ from litestar.routes import HTTPRoute
 from litestar.testing import TestClient
 from loaded_province import LEVEL, PASSWORD, ROLES, UNIT_A, UNIT_B, World, load_world, run
 from nomination_world import AWARD, add_awards
+from reply_world import add_replies
 
 from api.app import create_app
 from api.auth import SESSION_COOKIE
@@ -40,6 +41,7 @@ BREAKDOWN = RUN + "/units/{unit_code:str}"
 BATCHES = V1 + "/nomination-batches"
 BATCH = BATCHES + "/{batch_id:int}"
 SESSION = V1 + "/council-sessions/{session_id:int}"
+DISPUTE = V1 + "/disputes/{dispute_id:int}"
 
 # (method, route) → who may call it. Run routes: as asked about an UNPUBLISHED run.
 EXPECTED: dict[tuple[str, str], frozenset[str]] = {
@@ -69,6 +71,9 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", RUN + "/results"): ADMIN,
     ("POST", RUN + "/publish"): ADMIN,
     ("GET", BREAKDOWN): OWN,
+    ("POST", BREAKDOWN + "/what-if"): OWN,  # nothing is written; council members do not try
+    ("GET", BREAKDOWN + "/robustness"): OWN,
+    ("GET", RUN + "/robustness"): ADMIN,
     ("GET", V1 + "/rankings"): ALL,
     ("GET", V1 + "/audit"): ADMIN,
     ("GET", V1 + "/audit/verify"): ADMIN,
@@ -89,12 +94,21 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", SESSION + "/close"): ADMIN,
     ("POST", V1 + "/history/import"): ADMIN,
     ("GET", V1 + "/units/{unit_code:str}/history"): OWN | {"council"},
+    ("POST", RUN + "/share"): ADMIN,
+    ("GET", RUN + "/disputes"): OWN,
+    ("POST", RUN + "/disputes"): frozenset({"unit_own"}),
+    ("GET", DISPUTE + "/messages"): OWN,
+    ("POST", DISPUTE + "/messages"): OWN,
+    ("POST", DISPUTE + "/accept"): ADMIN,
+    ("POST", DISPUTE + "/reject"): ADMIN,
 }
 # The run routes that open up once the run is published.
 PUBLISHED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", RUN): ALL,
     ("GET", RUN + "/results"): ALL,
     ("GET", BREAKDOWN): OWN | {"council"},
+    ("GET", BREAKDOWN + "/robustness"): OWN | {"council"},
+    ("GET", RUN + "/robustness"): STAFF_COUNCIL,
 }
 
 
@@ -149,10 +163,32 @@ def calls(world: World, published: bool = False) -> dict[tuple[str, str], Call]:
         ("GET", RUN + "/results"): Call(f"{V1}/runs/{run}/results"),
         ("POST", RUN + "/publish"): Call(f"{V1}/runs/{world.published_run}/publish"),  # idempotent
         ("GET", BREAKDOWN): Call(f"{V1}/runs/{run}/units/{UNIT_A}"),
+        ("POST", BREAKDOWN + "/what-if"): Call(f"{V1}/runs/{run}/units/{UNIT_A}/what-if",
+                                               {"values": {ind: world.own_value}}),
+        ("GET", BREAKDOWN + "/robustness"): Call(f"{V1}/runs/{run}/units/{UNIT_A}/robustness",
+                                                 params={"draws": "100"}),
+        ("GET", RUN + "/robustness"): Call(f"{V1}/runs/{run}/robustness", params={"draws": "100"}),
         ("GET", V1 + "/rankings"): Call(V1 + "/rankings", params={"period_id": str(closed), "level": LEVEL}),
         ("GET", V1 + "/audit"): Call(V1 + "/audit", params={"unit": UNIT_A}),
         ("GET", V1 + "/audit/verify"): Call(V1 + "/audit/verify"),
         **award_calls(world),
+        **reply_calls(world),
+    }
+
+
+def reply_calls(world: World) -> dict[tuple[str, str], Call]:
+    """Reply routes, on the shared 2022 run (reply_world): each dispute is answered at most once."""
+    rp = world.replies
+    run, talk = f"{V1}/runs/{rp.run}", f"{V1}/disputes/{rp.talk}/messages"
+    return {
+        ("POST", RUN + "/share"): Call(run + "/share", {"days": 7}),  # sharing again moves the window
+        ("GET", RUN + "/disputes"): Call(run + "/disputes", params={"unit": UNIT_A}),
+        ("POST", RUN + "/disputes"): Call(run + "/disputes", {"unit_code": UNIT_A, "criterion": rp.criterion,
+                                                              "explanation": "Kiểm thử quyền."}),
+        ("GET", DISPUTE + "/messages"): Call(talk),
+        ("POST", DISPUTE + "/messages"): Call(talk, {"body": "Kiểm thử quyền."}),
+        ("POST", DISPUTE + "/accept"): Call(f"{V1}/disputes/{rp.accept}/accept", {}),
+        ("POST", DISPUTE + "/reject"): Call(f"{V1}/disputes/{rp.reject}/reject", {"reason": "Kiểm thử."}),
     }
 
 
@@ -192,6 +228,7 @@ def world(migrated_database: str) -> World:
     """The loaded province plus councils, batches and sessions in every state."""
     loaded = run(load_world())
     loaded.awards = run(add_awards(loaded))
+    loaded.replies = run(add_replies(loaded))  # type: ignore[attr-defined]
     return loaded
 
 
