@@ -17,6 +17,10 @@ STATUS = {
     "entry_window_closed": 409,
     "already_published": 409,
     "conflict": 409,
+    "disputes_open": 409,
+    "reply_window_closed": 409,
+    "not_shared": 409,
+    "dispute_closed": 409,
     "rate_limited": 429,
 }
 

@@ -41,14 +41,6 @@ _DISPUTE_FIELDS = ("id", "unit_code", "criterion", "indicator", "level", "explan
                    "answered_by", "answered_at")
 
 
-class ReplyRefused(ServiceError):
-    """A refusal owed to the state of the reply process (the window, an answered dispute): 409."""
-
-    @property
-    def http_status(self) -> int:
-        return 409
-
-
 def local_time(moment: datetime) -> str:
     return moment.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M")
 
@@ -147,9 +139,9 @@ async def _save_share(run: dict[str, Any], actor: str, now: datetime, until: dat
 
 def _refuse_closed(share: dict[str, Any] | None, run_id: int) -> dict[str, Any]:
     if share is None:
-        raise ReplyRefused("not_shared", f"Lượt chấm số {run_id} chưa được chia sẻ để đơn vị giải trình.")
+        raise ServiceError("not_shared", f"Lượt chấm số {run_id} chưa được chia sẻ để đơn vị giải trình.")
     if not share["open"]:
-        raise ReplyRefused(
+        raise ServiceError(
             "reply_window_closed",
             f"Đã hết thời hạn giải trình của lượt chấm số {run_id} (đến {share['reply_until_text']}, "
             "giờ Việt Nam); không nhận giải trình mới. Liên hệ Ban Thi đua – Khen thưởng nếu cần.",
@@ -166,7 +158,7 @@ async def refuse_open_disputes(period_id: int, level: str) -> None:
     waiting = await Dispute.count().where(
         (Dispute.period == period_id) & (Dispute.level == level) & (Dispute.status == "open"))
     if waiting:
-        raise ReplyRefused(
+        raise ServiceError(
             "disputes_open",
             f"Chưa thể công bố: còn {waiting} giải trình của đơn vị chưa được trả lời trong khi thời hạn "
             f"giải trình còn đến {local_time(max(until))} (giờ Việt Nam). Hãy trả lời mọi giải trình "
@@ -212,7 +204,7 @@ async def open_dispute(run_id: int, unit_code: str, criterion_id: str, *, actor:
         await _refuse_published(run)
         held = await Dispute.select(Dispute.id).where(Dispute.key == key).first()
         if held is not None:
-            raise ReplyRefused(
+            raise ServiceError(
                 "conflict", f"Đơn vị đã có giải trình số {held['id']} đang chờ trả lời về tiêu chí "
                 f"«{criterion['name']}» của lượt chấm này; hãy trao đổi thêm trong giải trình đó.",
                 details={"dispute_id": int(held["id"])})
@@ -297,7 +289,7 @@ async def _open_row(dispute_id: int) -> dict[str, Any]:
         raise ServiceError("not_found", f"Không có giải trình số {dispute_id}.")
     if row["status"] != "open":
         answer = STATUS_TEXT.get(row["status"], row["status"]).lower()
-        raise ReplyRefused("dispute_closed", f"Giải trình số {dispute_id} đã được trả lời ({answer}); "
+        raise ServiceError("dispute_closed", f"Giải trình số {dispute_id} đã được trả lời ({answer}); "
                            "không thể thay đổi thêm.")
     return dict(row)
 
