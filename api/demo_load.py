@@ -1,4 +1,8 @@
-"""``thidua demo load``: the demo province, plan, data, runs and accounts in the database.
+"""``thidua demo load``: the demo province, plans, data, runs and accounts in the database.
+
+Tuyên Quang before and after 1 Jul 2025 (one registry, linked by successors): the 2022–2025 plan
+with its 2023 (published) and 2024 (open) periods, and the two-level plan from 1 Jul 2025 with
+its 2025 period, published.
 
 Idempotent: a second load keeps what is there (plan versions and runs are never
 overwritten) and only adds what is missing. Demo passwords are printed and written to
@@ -30,6 +34,9 @@ COUNCIL_MEMBERS = [
     ("Đỗ Quang Huy", "Giám đốc Sở Tài chính, Ủy viên", "CQ05", None),
 ]
 PUBLISHED_YEAR, OPEN_YEAR = 2023, 2024
+# The plan of the two-level structure from 1 Jul 2025; its 2025 period is loaded and published.
+PLAN_2025 = ROOT / "criteria" / "plans" / "tuyen-quang-de-an-06-2025.toml"
+YEAR_2025 = 2025
 
 
 def unit_username(code: str) -> str:
@@ -64,11 +71,38 @@ async def load_demo_history(registry: Any, progress: Callable[[str], None]) -> N
         await import_history([path], actor="system")
 
 
+Window = tuple[datetime, datetime]
+
+
+async def load_plan_periods(plan_text: str, registry: Any, windows: dict[int, Window], published: set[int],
+                            progress: Callable[[str], None]) -> None:
+    """Store the plan version; for each year without a period yet, open it, import the demo values
+    and score every level (publishing the years in ``published``)."""
+    from scoring import periods, plan_store, runs, values
+    from scoring.demo import write_demo
+
+    version_id, plan, _ = await plan_store.save_plan_version(plan_text, actor="system")
+    missing = [year for year in windows if await periods.find_period(version_id, year) is None]
+    if not missing:
+        return
+    with tempfile.TemporaryDirectory(prefix="thidua-demo-") as folder:
+        write_demo(Path(folder), plan, registry, periods=missing)
+        for year in missing:
+            period_id = await periods.open_period(version_id, year, *windows[year], actor="system")
+            progress(f"Đang nhập số liệu mẫu năm {year}")
+            files = sorted((Path(folder) / str(year)).iterdir())
+            await values.import_files(period_id, files, actor="system", as_appraised=year in published)
+            for level in plan.levels:
+                progress(f"Đang chấm điểm {level.name} năm {year}")
+                run = await runs.start_run(period_id, level.id, actor="system")
+                if year in published:
+                    await runs.publish(run["id"], actor="system")
+
+
 async def load_demo(progress: Callable[[str], None]) -> list[str]:
     from api.accounts import create_account, list_accounts
-    from scoring import periods, plan_store, runs, values
     from scoring.db import migrate
-    from scoring.demo import write_demo
+    from scoring.registry_2025 import build_tuyen_quang_2025_registry
     from scoring.registry_store import save_registry
     from scoring.registry_tuyen_quang import build_tuyen_quang_registry
 
@@ -76,33 +110,19 @@ async def load_demo(progress: Callable[[str], None]) -> list[str]:
     await migrate()
     from api.cli import shipped_plan_path
 
-    version_id, plan, _ = await plan_store.save_plan_version(
-        shipped_plan_path().read_text(encoding="utf-8"), actor="system"
-    )
-    registry = build_tuyen_quang_registry()
-    progress("Đang lưu danh mục đơn vị tỉnh Tuyên Quang")
+    legacy = build_tuyen_quang_registry()
+    registry = build_tuyen_quang_2025_registry(legacy)
+    progress("Đang lưu danh mục đơn vị tỉnh Tuyên Quang (trước và sau sắp xếp ngày 01/7/2025)")
     await save_registry(registry, actor="system")
-    await load_demo_history(registry, progress)
+    await load_demo_history(legacy, progress)  # 2019–2024: only the units of that time
     now = datetime.now(UTC)
-    windows = {
+    await load_plan_periods(shipped_plan_path().read_text(encoding="utf-8"), registry, {
         PUBLISHED_YEAR: (datetime(2023, 1, 1, tzinfo=UTC), datetime(2024, 1, 15, tzinfo=UTC)),
         OPEN_YEAR: (now - timedelta(days=30), now + timedelta(days=60)),
-    }
-    with tempfile.TemporaryDirectory(prefix="thidua-demo-") as folder:
-        write_demo(Path(folder), plan, registry)
-        for year, (opens, closes) in windows.items():
-            found = await periods.find_period(version_id, year)
-            if found is not None:
-                continue
-            period_id = await periods.open_period(version_id, year, opens, closes, actor="system")
-            progress(f"Đang nhập số liệu mẫu năm {year}")
-            files = sorted((Path(folder) / str(year)).iterdir())
-            await values.import_files(period_id, files, actor="system", as_appraised=year == PUBLISHED_YEAR)
-            for level in plan.levels:
-                progress(f"Đang chấm điểm {level.name} năm {year}")
-                run = await runs.start_run(period_id, level.id, actor="system")
-                if year == PUBLISHED_YEAR:
-                    await runs.publish(run["id"], actor="system")
+    }, {PUBLISHED_YEAR}, progress)
+    window_2025 = (datetime(2025, 7, 1, tzinfo=UTC), datetime(2026, 1, 15, tzinfo=UTC))
+    await load_plan_periods(PLAN_2025.read_text(encoding="utf-8"), registry, {YEAR_2025: window_2025},
+                            {YEAR_2025}, progress)
     existing = {a["username"] for a in await list_accounts()}
     lines = ["Tài khoản mẫu (chỉ để dùng thử):", f"  quản trị: {ADMIN[0]} / {ADMIN[2]}"]
     if ADMIN[0] not in existing:

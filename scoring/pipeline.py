@@ -37,9 +37,11 @@ class LevelResult:
 
 
 def competing_units(registry: Registry, plan: Plan, level: str, period: int) -> tuple[Unit, ...]:
-    """Units of the level's kinds that existed at some time during the period (a year)."""
+    """Units of the level's kinds that existed at some time during the period (a year), within
+    the plan's validity: a plan from 1 Jul 2025 does not score the communes that ended on 30 Jun."""
     kinds = plan.level(level).unit_kinds
-    start, end = date(period, 1, 1), date(period, 12, 31)
+    start = max(date(period, 1, 1), plan.info.valid_from)
+    end = min(date(period, 12, 31), plan.info.valid_to)
     units = [
         u for u in registry.units
         if any(u.kind == k or u.kind.startswith(k + ".") for k in kinds)

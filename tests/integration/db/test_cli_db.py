@@ -18,8 +18,8 @@ from criteria.model import Plan
 from scoring.audit import verify
 from scoring.demo import demo_values
 from scoring.errors import ServiceError
-from scoring.periods import get_period
-from scoring.runs import get_run
+from scoring.periods import get_period, list_periods
+from scoring.runs import get_run, list_runs
 from scoring.tables import AuditEntry
 from scoring.template import write_long_csv
 from scoring.units import Registry
@@ -136,7 +136,11 @@ async def test_demo_load_prints_the_admin_login_and_leaves_a_sound_audit_log(cle
     assert loaded.returncode == 0, loaded.stderr
     assert "quản trị: admin / ThiDua@2024" in loaded.stdout, loaded.stdout
     counts = await row_counts()
-    assert counts["account"] >= 174 and counts["score_run"] == 8, counts
+    assert counts["account"] >= 174 and counts["score_run"] == 10, counts
+    (period_2025,) = [p for p in await list_periods() if p["year"] == 2025]
+    assert period_2025["plan_id"] == "tuyen-quang-de-an-06-2025" and period_2025["locked"]
+    assert {r["level"]: (r["n_units"], r["published"]) for r in await list_runs(period_2025["id"])} == {
+        "agency": (21, True), "commune": (124, True)}
     intact = thidua("audit", "verify")
     assert intact.returncode == 0, intact.stderr
     assert intact.stdout.startswith("Nhật ký toàn vẹn: "), intact.stdout
