@@ -152,6 +152,10 @@ class RuleSet:
     women_preference: str  # the citation, e.g. "Điều 4 Nghị định 152/2025/NĐ-CP"
     women_share_percent: int  # a collective with at least this share of women is preferred
     source: str = ""
+    also_plans: tuple[str, ...] = ()  # later plans of the same movement judged by these rules
+
+    def covers(self, plan_id: str) -> bool:
+        return plan_id == self.plan_id or plan_id in self.also_plans
 
     def award(self, award_id: str) -> Award:
         for award in self.awards:
@@ -213,7 +217,7 @@ def rule_set_from_dict(doc: Mapping[str, Any], source: str = "<dict>", *,
         awards=awards, base_salaries=tuple(sorted(salaries, key=lambda s: s.valid_from)),
         women_preference=women.text("citation"),
         women_share_percent=women.integer("collective_share_percent", maximum=100),
-        source=source,
+        source=source, also_plans=head.text_list("also_plans"),
     )
     for fields in (root, head, women):
         fields.unknown_keys()

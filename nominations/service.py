@@ -1,6 +1,6 @@
 """Eligibility over a period's published runs, and nomination batches built from it.
 
-The rule set applied is the one whose ``plan_id`` is the period's plan; within it, each
+The rule set applied is the one written for the period's plan (``plan_id`` or ``also_plans``); within it, each
 award's version in force on 31 Dec of the period's year (see :mod:`nominations.eligibility`).
 A batch stores, per nominee, the evaluation as it stood (conditions with their values), the
 legal basis applied and the award money, so later changes to history cannot rewrite it.
@@ -37,7 +37,7 @@ def rule_set_for_plan(plan_id: str) -> RuleSet:
     folder = shipped_rule_set_path().parent
     for path in sorted(Path(folder).glob("*.toml")):
         rules = load_rule_set(path)
-        if rules.plan_id == plan_id:
+        if rules.covers(plan_id):
             return rules
     raise ServiceError("not_found", f"Chưa có bộ quy định khen thưởng cho kế hoạch «{plan_id}».")
 

@@ -199,3 +199,14 @@ def test_a_missing_file_and_bad_toml_are_rule_set_errors(tmp_path: Path) -> None
     with pytest.raises(RuleSetError) as caught:
         load_rule_set(bad)
     assert caught.value.issues[0][0] == "(cú pháp TOML)"
+
+
+def test_the_shipped_rules_also_judge_the_2025_plan_of_the_movement() -> None:
+    rules = shipped()
+    plan = load_plan(Path(__file__).resolve().parents[3] / "criteria/plans/tuyen-quang-de-an-06-2025.toml")
+    assert rules.covers(plan.info.id) and rules.covers(rules.plan_id) and not rules.covers("ke-hoach-khac")
+    bands = {b.id for b in plan.bands}
+    for award in rules.awards:  # every band a rule names exists in the 2025 plan too
+        for version in award.versions:
+            for cond in version.conditions:
+                assert set(cond.bands) <= bands, (award.id, cond.bands)
