@@ -33,7 +33,7 @@ from nominations.history_codes import (
 from scoring.intake import HEADER_SEARCH_ROWS, IntakeError, header_key
 from scoring.intake_checks import IntakeIssue, Issues, Records, _restore_leading_zeros
 from scoring.numbers import clean_text, format_machine
-from scoring.sheets import Sheet, SheetError, read_sheet
+from scoring.sheets import Sheet, readable_sheets
 from scoring.units import Registry
 
 __all__ = ["HistoryFileError", "HistoryRows", "IntakeIssue", "read_history", "read_history_files"]
@@ -132,13 +132,7 @@ def read_history_files(paths: Sequence[Path | str], registry: Registry) -> list[
 def read_history(paths: Sequence[Path | str], registry: Registry) -> HistoryRows:
     """As :func:`read_history_files`, keeping where each entry was read."""
     reading = _Reading()
-    for index, path in enumerate(paths):
-        name = Path(path).name
-        try:
-            sheet = read_sheet(path)
-        except SheetError as err:
-            reading.issues.add(index, name, None, None, str(err))
-            continue
+    for index, name, sheet in readable_sheets(paths, reading.issues):
         _collect(sheet, index, name, reading)
     _check_units(reading, registry)
     entries, sources = _check_rows(reading)

@@ -23,7 +23,7 @@ from openpyxl.utils import get_column_letter
 from criteria.model import Indicator, Plan
 from scoring.intake_checks import IntakeIssue, Issues, Records, check_records
 from scoring.numbers import clean_text, format_machine
-from scoring.sheets import Sheet, SheetError, read_sheet
+from scoring.sheets import Sheet, readable_sheets
 from scoring.units import Registry
 
 __all__ = ["IndicatorData", "IntakeError", "IntakeIssue", "read_indicator_files"]
@@ -111,13 +111,7 @@ def read_indicator_files(
     indicators = {ind.id: ind for ind in plan.indicators}
     issues = Issues()
     records = Records()
-    for index, path in enumerate(paths):
-        name = Path(path).name
-        try:
-            sheet = read_sheet(path)
-        except SheetError as err:
-            issues.add(index, name, None, None, str(err))
-            continue
+    for index, name, sheet in readable_sheets(paths, issues):
         _collect(sheet, index, name, indicators, plan, period, records, issues)
     level_names = {lvl.id: lvl.name for lvl in plan.levels}
     values = check_records(records, indicators, registry, period, level, issues, level_names)

@@ -13,9 +13,10 @@ import io
 import re
 import unicodedata
 import zipfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
@@ -47,6 +48,22 @@ class Sheet:
 
     rows: list[tuple[int, list[Any]]]
     percent_cells: set[tuple[int, int]] = field(default_factory=set)  # (row, column index)
+
+
+class IssueSink(Protocol):
+    def add(self, index: int, file: str, row: int | None, column: str | None, reason: str) -> None: ...
+
+
+def readable_sheets(paths: Sequence[Path | str], issues: IssueSink) -> Iterator[tuple[int, str, Sheet]]:
+    """(index, file name, sheet) of each file that can be read; the others go to ``issues``."""
+    for index, path in enumerate(paths):
+        name = Path(path).name
+        try:
+            sheet = read_sheet(path)
+        except SheetError as err:
+            issues.add(index, name, None, None, str(err))
+            continue
+        yield index, name, sheet
 
 
 def read_sheet(path: Path | str) -> Sheet:
