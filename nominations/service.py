@@ -19,6 +19,7 @@ from nominations.history_store import load_history
 from nominations.money import award_money
 from nominations.rules import RuleSet, load_rule_set, shipped_rule_set_path
 from nominations.tables import Nomination, NominationBatch
+from scoring import scenarios
 from scoring.audit import canonical, record
 from scoring.db import write_transaction
 from scoring.errors import ServiceError
@@ -123,15 +124,87 @@ def evaluation_dict(ev: AwardEvaluation, rules: RuleSet, on: date) -> dict[str, 
     }
 
 
+RANK_CONDITION = "rank_in_cluster_max"
+
+
+def quota_cutoffs(award: dict[str, Any]) -> dict[str | None, int]:
+    """Cluster → the rank in the cluster of its last kept candidate, for each cluster where a quota
+    per cluster cut someone: the line the quota drew (``n`` when the cluster's top ``n`` all pass)."""
+    bound = {c["cluster"] for c in award["cut"]}
+    last: dict[str | None, int] = {}
+    for c in award["eligible"]:
+        if c["cluster"] in bound:
+            last[c["cluster"]] = max(last.get(c["cluster"], 0), int(c["rank_in_cluster"]))
+    return last
+
+
+def crosses(interval: dict[str, Any], cutoff: int, kept: bool) -> bool:
+    """Whether the rank interval reaches the other side of the cut-off: a kept candidate that
+    could fall below it, or a cut (or near-miss) one that could reach it."""
+    return bool(interval["p95"] > cutoff) if kept else bool(interval["p5"] <= cutoff)
+
+
+async def _rank_intervals(run_ids: set[int]) -> dict[str, dict[str, Any]]:
+    """Unit code → its rank interval (:func:`scoring.scenarios.robustness`, computed once per run
+    and cached); a run that can no longer be reproduced in memory gives no intervals."""
+    out: dict[str, dict[str, Any]] = {}
+    for run_id in sorted(run_ids):
+        try:
+            rows = await scenarios.robustness(run_id)
+        except ServiceError:
+            continue
+        for r in rows:
+            out[r["unit_code"]] = {"median": r["rank_median"], "p5": r["rank_p5"], "p95": r["rank_p95"],
+                                   "share_first": r["share_first"]}
+    return out
+
+
+def _rank_marks(ev: AwardEvaluation, award: dict[str, Any]) -> list[tuple[dict[str, Any], int, bool]]:
+    """(candidate, cut-off, kept) for each candidate of an award decided by rank in the cluster."""
+    version = ev.version
+    if version is None:
+        return []
+    rank_max = min((c.rank for c in version.conditions if c.kind == RANK_CONDITION), default=None)
+    per_cluster = version.quota is not None and version.quota.scope == "cluster"
+    quota_cut = quota_cutoffs(award) if per_cluster else {}
+    near = [c for c in award["near_misses"] if any(r["kind"] == RANK_CONDITION for r in c["failed"])]
+    cut = award["cut"] if per_cluster else []  # a cut by another quota is not a rank question
+    marks = []
+    for group, kept in ((award["eligible"], True), (cut, False), (near, False)):
+        for c in group:
+            cuts = [x for x in (rank_max, quota_cut.get(c["cluster"])) if x is not None]
+            if cuts:
+                marks.append((c, min(cuts), kept))
+    return marks
+
+
+async def flag_uncertain_ranks(found: Evaluated, awards: list[dict[str, Any]]) -> None:
+    """Mark the candidates whose rank in the cluster is not firm enough to settle the award.
+
+    Where an award is decided by rank in the cluster (a ``rank_in_cluster_max`` condition, or a
+    quota per cluster that cut someone in the cluster), each kept candidate, each candidate cut by
+    that quota and each near-miss that failed only the rank condition gets ``rank_interval``
+    {median, p5, p95, share_first}, ``rank_cutoff`` (the lower of the condition's rank and the
+    quota's line, :func:`quota_cutoffs`) and ``uncertain`` (the interval crosses it, :func:`crosses`).
+    """
+    marks = [m for ev, award in zip(found.evaluations, awards, strict=True) for m in _rank_marks(ev, award)]
+    intervals = await _rank_intervals({found.run_of[c["unit_code"]] for c, _, _ in marks})
+    for c, cutoff, kept in marks:
+        if (interval := intervals.get(c["unit_code"])) is not None:
+            c.update(rank_interval=interval, rank_cutoff=cutoff, uncertain=crosses(interval, cutoff, kept))
+
+
 async def eligibility(period_id: int, award_ids: Sequence[str] | None = None,
                       on: date | None = None) -> dict[str, Any]:
     found = await evaluate_period(period_id, award_ids)
     on = on or date.today()
+    awards = [evaluation_dict(ev, found.rules, on) for ev in found.evaluations]
+    await flag_uncertain_ranks(found, awards)
     return {
         "period_id": period_id, "year": found.period["year"],
         "rule_set": {"id": found.rules.id, "name": found.rules.name, "sha256": found.rules.sha256},
         "levels_published": found.levels_published,
-        "awards": [evaluation_dict(ev, found.rules, on) for ev in found.evaluations],
+        "awards": awards,
     }
 
 

@@ -13,8 +13,11 @@ from typing import Any
 from criteria.model import Bonus, Criterion, Deduction, Plan
 from scoring import periods as period_service
 from scoring import runs as run_service
+from scoring import scenarios
 from scoring.errors import ServiceError
+from scoring.lineage import predecessor_results
 from scoring.plan_store import load_plan_version
+from scoring.robustness import Perturbation
 from scoring.tables import Cluster, UnitResult
 from scoring.tables import Unit as UnitRow
 from web import trends
@@ -23,6 +26,8 @@ from web.templating import vn_number
 
 PROVISIONAL = "kết quả tạm thời, chưa công bố"
 TOP_GAINS = 5
+ROBUSTNESS_DRAWS = 1000  # the robustness service's defaults: one cached computation per run
+ROBUSTNESS_SPREAD = 0.2
 
 
 def _with_unit(value: Any, unit: str) -> str:
@@ -269,27 +274,55 @@ async def _cluster_breakdowns(run_id: int, cluster: str | None) -> list[dict[str
     return [json.loads(r["breakdown"]) for r in rows]
 
 
-async def load_dashboard(code: str, period_id: int | None) -> dict[str, Any]:
-    """Everything the unit page shows for one period (the newest with a run by default)."""
-    unit = await unit_row(code)
-    level = unit["level"]
+async def run_choices(level: str) -> list[dict[str, Any]]:
+    """Each period (oldest first) with the run its page shows for ``level``: {period, run}."""
     periods = sorted(await period_service.list_periods(), key=lambda p: (p["year"], p["id"]))
     choices = []
     for period in periods:
         run = chosen_run(await run_service.list_runs(period["id"], level))
         if run is not None:
             choices.append({"period": period, "run": run})
+    return choices
+
+
+def pick_choice(choices: list[dict[str, Any]], period_id: int | None) -> dict[str, Any] | None:
+    """The period asked for (the newest by default; None when there is no run at all)."""
+    if not choices:
+        return None
+    chosen = next((c for c in choices if c["period"]["id"] == period_id), None) if period_id else choices[-1]
+    if chosen is None:
+        raise ServiceError("not_found", "Kỳ đánh giá này chưa có kết quả chấm điểm cho đơn vị.")
+    return chosen
+
+
+async def rank_interval(run_id: int, code: str, cluster_name: str | None) -> dict[str, Any] | None:
+    """The unit's rank interval when the criteria weights move (None when the run cannot be
+    reproduced in memory any more: the page then simply leaves the interval out)."""
+    try:
+        row = await scenarios.unit_robustness(run_id, code, ROBUSTNESS_DRAWS, ROBUSTNESS_SPREAD)
+    except ServiceError:
+        return None
+    word = "khối" if (cluster_name or "").startswith("Khối") else "cụm"
+    return {**row, "word": word, "draws": ROBUSTNESS_DRAWS, "spread_percent": ROBUSTNESS_SPREAD * 100,
+            "param_spread_percent": Perturbation().param_spread * 100,
+            "share_percent": row["share_first"] * 100}
+
+
+async def load_dashboard(code: str, period_id: int | None) -> dict[str, Any]:
+    """Everything the unit page shows for one period (the newest with a run by default)."""
+    unit = await unit_row(code)
+    level = unit["level"]
+    choices = await run_choices(level)
     page: dict[str, Any] = {
         "unit": unit,
         "choices": list(reversed(choices)),
         "chosen": None,
         "provisional_text": PROVISIONAL,
+        "predecessors": await predecessor_results(code),
     }
-    if not choices:
-        return page
-    chosen = next((c for c in choices if c["period"]["id"] == period_id), None) if period_id else choices[-1]
+    chosen = pick_choice(choices, period_id)
     if chosen is None:
-        raise ServiceError("not_found", "Kỳ đánh giá này chưa có kết quả chấm điểm cho đơn vị.")
+        return page
     period, run = chosen["period"], chosen["run"]
     page["chosen"], page["period"], page["run"] = chosen, period, run
     try:
@@ -324,6 +357,7 @@ async def load_dashboard(code: str, period_id: int | None) -> dict[str, Any]:
         trends=trends.trend_view(await trends.unit_years(code, level, provisional=True), unit["name"],
                                  f"Kết quả của {unit['name']} qua các năm"),
         trend=trend(history, record),
+        interval=await rank_interval(run["id"], code, record.get("cluster_name")),
         next_band=band_explanation(record, rows, plan, level),
         bonus=[
             {**b, "reason": bonus_reason(b, bonus_rules.get(b["id"]), units_of.get(b["id"], ""))}

@@ -16,6 +16,7 @@ from scoring import periods as period_service
 from scoring import runs as run_service
 from scoring.errors import ServiceError
 from scoring.labels import label_results
+from scoring.lineage import predecessor_results
 from scoring.registry_store import load_registry_from_db
 from web import trends
 from web.collation import vietnamese_key
@@ -149,7 +150,8 @@ class PublicPages(Controller):
         years = await trends.unit_years(code, unit.level)
         view = trends.trend_view(years, unit.name, f"Kết quả đã công bố của {unit.name} qua các năm")
         cluster = registry.cluster(unit.cluster).name if unit.cluster else "—"
-        return page("public_unit.html", request, unit=unit, cluster=cluster, trends=view)
+        return page("public_unit.html", request, unit=unit, cluster=cluster, trends=view,
+                    predecessors=await predecessor_results(code))
 
 
 def _safe_next(target: str) -> str:

@@ -14,8 +14,9 @@ from web.pages_public import PublicPages
 from web.pages_replies import REPLY_PAGES
 from web.pages_unit import UnitPages
 from web.templating import STATIC, template_config
+from web.whatif_pages import WhatIfPages
 
-PAGES: list[Any] = [PublicPages, UnitPages, MethodologyPages, *ADMIN_PAGES, *REPLY_PAGES]
+PAGES: list[Any] = [PublicPages, UnitPages, WhatIfPages, MethodologyPages, *ADMIN_PAGES, *REPLY_PAGES]
 
 
 def web_app_options() -> dict[str, Any]:
