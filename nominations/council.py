@@ -28,6 +28,7 @@ from nominations.vote import Tally, tally
 from scoring.audit import record
 from scoring.db import write_transaction
 from scoring.errors import ServiceError
+from scoring.lineage import predecessor_map, predecessors
 from scoring.periods import get_period
 from scoring.plan_store import load_plan_version
 from scoring.registry_store import load_registry_from_db
@@ -178,14 +179,17 @@ async def _attendance(session_id: int) -> dict[int, dict[str, Any]]:
 
 
 async def _own_units(unit_codes: Sequence[str]) -> dict[str, set[str]]:
-    """A nominee's own units: itself and, for a person, the body the person belongs to."""
+    """A nominee's own units: itself and, for a person, the body the person belongs to, each with
+    its predecessors (a member from Sở Nội vụ before 1 Jul 2025 recuses for its successor)."""
     registry = await load_registry_from_db()
+    lineage = predecessor_map(registry)
     out = {}
     for code in unit_codes:
         units = {code}
         if registry.has(code) and (parent := registry.unit(code).parent):
             units.add(parent)
-        out[code] = units
+        out[code] = units | {p.unit.code for u in units if registry.has(u)
+                             for p in predecessors(registry, u, lineage)}
     return out
 
 

@@ -14,7 +14,9 @@ from nominations import council, service
 from scoring import runs
 from scoring.audit import verify
 from scoring.errors import ServiceError
+from scoring.registry_store import load_registry_from_db, save_registry
 from scoring.tables import AuditEntry
+from scoring.units import Registry, Unit
 
 pytestmark = pytest.mark.db
 AWARD = "bang-khen-tinh-tap-the"
@@ -141,3 +143,29 @@ async def test_council_session_from_ballots_to_final_results(clean_db: str, tmp_
                    "council.vote", "council.session_close"):
         assert action in actions, action
     assert (await verify()).ok
+
+
+async def test_a_member_from_a_predecessor_unit_must_recuse(clean_db: str, tmp_path: Path) -> None:
+    """The council's members keep their legacy units after the 2025 mergers: a member from a
+    unit the nominee succeeded is conflicted too."""
+    period_id = await published_communes(tmp_path)
+    a = award(await service.eligibility(period_id), AWARD)["eligible"][0]["unit_code"]
+    registry = await load_registry_from_db()
+    old = Unit("XA-CU-01", "Xã Cũ (đã sáp nhập)", "commune.xa", "commune", registry.province_code, None,
+               date(2008, 1, 1), date(2019, 12, 31), successors=(a,))
+    await save_registry(Registry(registry.province_code, registry.province_name, registry.clusters,
+                                 (*registry.units, old)), "admin")
+    batch = await service.create_batch(period_id, title="Đợt 1", number="125/TTr-SNV",
+                                       decision_date=date(2024, 12, 5), entries=[(AWARD, a)], actor="admin")
+    c = await make_council(own_unit=old.code)
+    m = [int(x["id"]) for x in c["members"]]
+    opened = await council.open_session(batch["id"], int(c["id"]), held_at=datetime.now(UTC),
+                                        place="Sở Nội vụ", chair_id=m[0], secretary_id=m[3], number="15/BB",
+                                        actor="admin")
+    sid = int(opened["id"])
+    await council.set_attendance(sid, {x: ("present", "") for x in m}, actor="admin")
+    nomination = int((await service.batch_nominations(batch["id"]))[0]["id"])
+    with pytest.raises(ServiceError) as err:
+        await council.record_votes(sid, m[4], {nomination: "yes"}, actor="admin")
+    assert "không được biểu quyết" in err.value.details[0]["reason"]
+    await council.record_votes(sid, m[4], {nomination: "recused"}, actor="admin")
