@@ -6,18 +6,16 @@ dossiers; unit accounts see none of it (their own history only, under /units).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Controller, Response, get, post, put
-from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody
 
 from api.auth import current_user, requires_admin, requires_login, requires_roles
 from api.controllers.access import AnyRequest, IdField, IdPath, require_unit_access
-from api.controllers.uploads import saved_uploads
+from api.controllers.uploads import FileUpload, saved_uploads
 from nominations import council as council_service
 from nominations import dossiers as dossier_service
 from nominations import history_store, service
@@ -210,18 +208,13 @@ class SessionController(Controller):
         return out
 
 
-@dataclass
-class HistoryUpload:
-    files: list[UploadFile] = field(default_factory=list)
-
-
 class HistoryController(Controller):
     path = "/api/v1"
     tags = ("Lịch sử thi đua",)
 
     @post("/history/import", status_code=200, guards=[requires_admin],
           summary="Nhập lịch sử danh hiệu, xếp loại, sáng kiến, kỷ luật từ tệp CSV/XLSX")
-    async def import_history(self, request: AnyRequest, data: MultipartBody[HistoryUpload],
+    async def import_history(self, request: AnyRequest, data: MultipartBody[FileUpload],
                              dry_run: FromQuery[bool] = False) -> dict[str, Any]:
         async with saved_uploads(data.files, "lịch sử thi đua") as paths:
             return await history_store.import_history(paths, _actor(request), dry_run=dry_run)

@@ -5,12 +5,20 @@ from __future__ import annotations
 import tempfile
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from litestar.datastructures import UploadFile
 
 from scoring.errors import ServiceError
+
+
+@dataclass
+class FileUpload:
+    """A multipart form with one or more files under ``files``."""
+
+    files: list[UploadFile] = field(default_factory=list)
 
 
 @asynccontextmanager

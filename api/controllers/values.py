@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
 from litestar import Controller, get, post, put
-from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody
 
 from api.auth import current_user, requires_admin, requires_login
 from api.controllers.access import AnyRequest, IdPath, is_admin, require_unit_access
-from api.controllers.uploads import saved_uploads
+from api.controllers.uploads import FileUpload, saved_uploads
 from scoring import values as value_service
 
 
@@ -26,11 +24,6 @@ class Appraisal(msgspec.Struct):
     accept: bool
     value: str | float | int | None = None
     reason: str = ""
-
-
-@dataclass
-class ImportUpload:
-    files: list[UploadFile] = field(default_factory=list)
 
 
 class ValueController(Controller):
@@ -105,7 +98,7 @@ class ValueController(Controller):
         self,
         request: AnyRequest,
         period_id: IdPath,
-        data: MultipartBody[ImportUpload],
+        data: MultipartBody[FileUpload],
         dry_run: FromQuery[bool] = False,
         appraised: FromQuery[bool] = False,
     ) -> dict[str, Any]:
