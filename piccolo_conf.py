@@ -6,7 +6,7 @@ from piccolo.conf.apps import AppRegistry
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
-from api.settings import get_settings
+from storage.settings import get_settings
 
 _settings = get_settings()
 if _settings.is_postgres:
@@ -16,5 +16,5 @@ else:
     DB = SQLiteEngine(path=str(_settings.sqlite_path), timeout=30)
 
 APP_REGISTRY = AppRegistry(
-    apps=["criteria.piccolo_app", "scoring.piccolo_app", "api.piccolo_app", "nominations.piccolo_app"]
+    apps=["criteria.piccolo_app", "scoring.piccolo_app", "accounts.piccolo_app", "nominations.piccolo_app"]
 )

@@ -13,6 +13,7 @@ from api.argparse_vi import Parser
 from api.cli_db import add_commands as add_db_commands
 from api.cli_db import dispatch as dispatch_db
 from api.textout import explain_text, rankings_table, results_csv
+from criteria.shipped import shipped_plan_path
 
 OK, INVALID, USAGE = 0, 1, 2
 
@@ -94,10 +95,10 @@ def _load_plan(path: str) -> Any:
 
 
 def _load_units(path: str | None) -> Any:
-    from scoring.units import load_registry
+    from scoring.core.units import load_registry
 
     if path is None:
-        from scoring.registry_tuyen_quang import build_tuyen_quang_registry
+        from demo.registry_tuyen_quang import build_tuyen_quang_registry
 
         return build_tuyen_quang_registry()
     try:
@@ -121,9 +122,9 @@ def cmd_plan_check(args: Any) -> int:
 
 def cmd_demo(args: Any) -> int:
     from criteria.loader import load_plan
-    from nominations.demo_history import DEMO_FILE, demo_history, write_history_csv
-    from scoring.demo import write_demo
-    from scoring.registry_tuyen_quang import build_tuyen_quang_registry
+    from demo.history import DEMO_FILE, demo_history, write_history_csv
+    from demo.indicators import write_demo
+    from demo.registry_tuyen_quang import build_tuyen_quang_registry
 
     progress("Đang dựng danh mục đơn vị tỉnh Tuyên Quang")
     registry = build_tuyen_quang_registry()
@@ -137,14 +138,10 @@ def cmd_demo(args: Any) -> int:
     return OK
 
 
-def shipped_plan_path() -> Path:
-    plans = Path(__file__).resolve().parent.parent / "criteria" / "plans"
-    return plans / "tuyen-quang-de-an-06-2022-2025.toml"
-
 
 def cmd_template(args: Any) -> int:
-    from scoring.pipeline import competing_units
-    from scoring.template import write_template
+    from scoring.core.pipeline import competing_units
+    from scoring.intake.template import write_template
 
     plan = _load_plan(args.plan_file)
     _check_level(plan, args.level)
@@ -158,9 +155,9 @@ def cmd_template(args: Any) -> int:
 
 
 def _score_all(args: Any) -> tuple[Any, list[dict[str, Any]], str]:
-    from scoring.intake import IntakeError, read_indicator_files
-    from scoring.pipeline import score_level
-    from scoring.report import unit_records
+    from scoring.core.pipeline import score_level
+    from scoring.core.report import unit_records
+    from scoring.intake.reader import IntakeError, read_indicator_files
 
     plan = _load_plan(args.plan_file)
     _check_level(plan, args.level)
@@ -211,7 +208,7 @@ def _emit(text: str, out: str | None) -> None:
 
 
 def cmd_score(args: Any) -> int:
-    from scoring.report import results_document
+    from scoring.core.report import results_document
 
     plan, records, data_sha = _score_all(args)
     if args.format == "json":

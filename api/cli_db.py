@@ -62,8 +62,8 @@ def _run(make: Callable[[], Awaitable[T]]) -> T:
 
 
 async def _period_for_year(year: int) -> dict[str, Any]:
-    from scoring.errors import ServiceError
-    from scoring.periods import list_periods
+    from scoring.services.periods import list_periods
+    from storage.errors import ServiceError
 
     found = [p for p in await list_periods() if p["year"] == year]
     if not found:
@@ -76,7 +76,7 @@ async def _period_for_year(year: int) -> dict[str, Any]:
 
 def dispatch(args: Any, progress: Callable[[str], None]) -> int | None:
     """Run a database command; None when ``args.command`` is not one of them."""
-    from scoring.errors import ServiceError
+    from storage.errors import ServiceError
 
     handlers: dict[str, Callable[[Any, Callable[[str], None]], int]] = {
         "db": cmd_migrate,
@@ -89,7 +89,7 @@ def dispatch(args: Any, progress: Callable[[str], None]) -> int | None:
         "history": cmd_history,
     }
     if args.command == "demo" and getattr(args, "demo_command", None) == "load":
-        from api.demo_load import cmd_demo_load
+        from demo.load import cmd_demo_load
 
         handler = cmd_demo_load
     elif args.command in handlers:
@@ -114,7 +114,7 @@ def dispatch(args: Any, progress: Callable[[str], None]) -> int | None:
 
 
 def cmd_migrate(args: Any, progress: Callable[[str], None]) -> int:
-    from scoring.db import migrate
+    from storage.db import migrate
 
     progress("Đang áp dụng các bản chuyển đổi cơ sở dữ liệu")
     _run(migrate)
@@ -123,7 +123,7 @@ def cmd_migrate(args: Any, progress: Callable[[str], None]) -> int:
 
 
 def cmd_import(args: Any, progress: Callable[[str], None]) -> int:
-    from scoring.values import import_files
+    from scoring.services.values import import_files
 
     async def go() -> dict[str, Any]:
         period = await _period_for_year(args.period)
@@ -143,7 +143,7 @@ def cmd_import(args: Any, progress: Callable[[str], None]) -> int:
 
 
 def cmd_run(args: Any, progress: Callable[[str], None]) -> int:
-    from scoring.runs import start_run
+    from scoring.services.runs import start_run
 
     async def go() -> dict[str, Any]:
         period = await _period_for_year(args.period)
@@ -156,15 +156,15 @@ def cmd_run(args: Any, progress: Callable[[str], None]) -> int:
 
 
 def cmd_publish(args: Any, progress: Callable[[str], None]) -> int:
-    from scoring.runs import publish
+    from scoring.services.publish import publish_run
 
-    _run(lambda: publish(args.run_id, actor="cli"))
+    _run(lambda: publish_run(args.run_id, actor="cli"))
     print(f"Đã công bố lượt chấm số {args.run_id}; số liệu của kỳ đã được khóa.")
     return OK
 
 
 def cmd_user_add(args: Any, progress: Callable[[str], None]) -> int:
-    from api.accounts import create_account
+    from accounts.service import create_account
 
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -180,7 +180,7 @@ def cmd_user_add(args: Any, progress: Callable[[str], None]) -> int:
 
 
 def cmd_audit_verify(args: Any, progress: Callable[[str], None]) -> int:
-    from scoring.audit import verify
+    from storage.audit import verify
 
     result = _run(verify)
     if result.ok:
@@ -193,14 +193,14 @@ def cmd_audit_verify(args: Any, progress: Callable[[str], None]) -> int:
 def cmd_serve(args: Any, progress: Callable[[str], None]) -> int:
     import uvicorn
 
-    from api.settings import get_settings
+    from storage.settings import get_settings
 
     settings = get_settings()
     host, port = args.host or settings.host, args.port or settings.port
     progress(f"Máy chủ chạy tại http://{host}:{port} ({args.workers} tiến trình); Ctrl+C để dừng")
     os.environ.setdefault("THIDUA_DB_POOL", "1")
     uvicorn.run(
-        "api.app:create_app", factory=True, host=host, port=port, workers=args.workers, log_level="warning"
+        "server.app:create_app", factory=True, host=host, port=port, workers=args.workers, log_level="warning"
     )
     return OK
 

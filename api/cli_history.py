@@ -34,8 +34,8 @@ def cmd_history(args: Any, progress: Callable[[str], None]) -> int:
 def _import(args: Any, progress: Callable[[str], None]) -> int:
     from nominations.history_codes import KIND_ORDER, kind_label
     from nominations.history_store import import_history
-    from scoring.errors import ServiceError
-    from scoring.intake_checks import IntakeIssue
+    from scoring.intake.checks import IntakeIssue
+    from storage.errors import ServiceError
 
     progress(f"Đang kiểm tra {len(args.files)} tệp lịch sử thi đua, khen thưởng")
     try:
@@ -58,7 +58,7 @@ def _import(args: Any, progress: Callable[[str], None]) -> int:
 
 def _show(args: Any) -> int:
     from nominations.history_store import unit_history
-    from scoring.registry_store import load_registry_from_db
+    from scoring.registry.store import load_registry_from_db
 
     async def go() -> tuple[str, list[dict[str, Any]]]:
         rows = await unit_history(args.code)

@@ -1,4 +1,4 @@
-"""The domain API controllers, registered by :func:`api.app.create_app`."""
+"""The domain API controllers, registered by :func:`server.app.create_app`."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
-from scoring.report import STATUS_TEXT
+from scoring.core.report import STATUS_TEXT
 
 
 def vn(x: Any) -> str:

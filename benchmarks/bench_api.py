@@ -9,7 +9,7 @@ Tuyên Quang registry, a 2024 period with the demo commune data, one scoring run
 administrator and an API token. Then starts two uvicorn servers on 127.0.0.1 (free ports, one
 worker each, as ``thidua serve`` runs them):
 
-- ours: ``api.app:create_app``, timed on ``GET /api/v1/runs/{id}/units/{code}`` with
+- ours: ``server.app:create_app``, timed on ``GET /api/v1/runs/{id}/units/{code}`` with
   ``Authorization: Bearer …`` (token lookup, run lookup, access check, breakdown read);
 - bare: a Litestar app defined here, whose one handler returns the same breakdown (the JSON
   ours answered, parsed once at start-up) with no database and no middleware.
@@ -72,16 +72,16 @@ def serve_bare(payload_file: str, port: int) -> None:
 
 async def load_data(folder: Path) -> tuple[int, str, str]:
     """Plan, registry, a 2024 period with commune data, one run, an admin token: (run id, unit, token)."""
-    from api.accounts import create_account, create_api_token
-    from api.cli import shipped_plan_path
-    from scoring.demo import demo_values
-    from scoring.periods import open_period
-    from scoring.plan_store import save_plan_version
-    from scoring.registry_store import save_registry
-    from scoring.registry_tuyen_quang import build_tuyen_quang_registry
-    from scoring.runs import run_results, start_run
-    from scoring.template import write_long_csv
-    from scoring.values import import_files
+    from accounts.service import create_account, create_api_token
+    from criteria.shipped import shipped_plan_path
+    from demo.indicators import demo_values
+    from demo.registry_tuyen_quang import build_tuyen_quang_registry
+    from scoring.intake.template import write_long_csv
+    from scoring.registry.store import save_registry
+    from scoring.services.periods import open_period
+    from scoring.services.plan_store import save_plan_version
+    from scoring.services.runs import run_results, start_run
+    from scoring.services.values import import_files
 
     version_id, plan, _ = await save_plan_version(shipped_plan_path().read_text(encoding="utf-8"), "bench")
     registry = build_tuyen_quang_registry()
@@ -114,7 +114,8 @@ async def benchmark(args: argparse.Namespace, folder: Path) -> None:
 
     ours_port, bare_port = free_port(), free_port()
     ours_log, bare_log = folder / "ours.log", folder / "bare.log"
-    ours = start_server([sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app", "--host", HOST,
+    ours = start_server([sys.executable, "-m", "uvicorn", "--factory", "server.app:create_app",
+                         "--host", HOST,
                          "--port", str(ours_port), "--workers", "1", "--log-level", "warning"], env, ours_log)
     bare: subprocess.Popen[bytes] | None = None
     try:

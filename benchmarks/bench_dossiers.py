@@ -20,8 +20,8 @@ from typing import Any
 
 import weasyprint  # type: ignore[import-untyped]
 
-from nominations.dossier import render_set, render_set_async, sample_context, shutdown_pool
-from nominations.dossier.context import AWARDS, MOVEMENT
+from demo.dossier_sample import AWARDS, MOVEMENT, sample_context
+from nominations.dossier import render_set, render_set_async, shutdown_pool
 from nominations.dossier.render import CSS_FILE, html_set
 
 BARE_STYLE = ("@page { size: A4; margin: 20mm 15mm 20mm 30mm } "

@@ -7,7 +7,7 @@ shipped plan, the Tuyên Quang registry, a 2024 period with the demo commune dat
 scoring run and the demo account of one commune's officer. Then starts two uvicorn servers
 on 127.0.0.1 (free ports, one worker each, as ``thidua serve`` runs them):
 
-- ours: ``api.app:create_app``, timed on ``GET /don-vi/<code>`` with the officer's session
+- ours: ``server.app:create_app``, timed on ``GET /don-vi/<code>`` with the officer's session
   cookie (session lookup, access check, runs, breakdowns of the cluster, chart, template);
 - bare: a Litestar app defined here whose one handler renders, through Litestar's Jinja
   engine, a template made of the HTML ours answered (saved once) with the unit's name and
@@ -91,17 +91,17 @@ def write_bare_template(html: str, unit_name: str, unit_code: str, folder: Path)
 
 async def load_data(folder: Path) -> tuple[str, str, str, str]:
     """Plan, registry, 2024 commune data and run, the officer of ``UNIT``: (code, name, user, password)."""
-    from api.accounts import create_account
-    from api.cli import shipped_plan_path
-    from api.demo_load import unit_password, unit_username
-    from scoring.demo import demo_values
-    from scoring.periods import open_period
-    from scoring.plan_store import save_plan_version
-    from scoring.registry_store import save_registry
-    from scoring.registry_tuyen_quang import build_tuyen_quang_registry
-    from scoring.runs import start_run
-    from scoring.template import write_long_csv
-    from scoring.values import import_files
+    from accounts.service import create_account
+    from criteria.shipped import shipped_plan_path
+    from demo.indicators import demo_values
+    from demo.load import unit_password, unit_username
+    from demo.registry_tuyen_quang import build_tuyen_quang_registry
+    from scoring.intake.template import write_long_csv
+    from scoring.registry.store import save_registry
+    from scoring.services.periods import open_period
+    from scoring.services.plan_store import save_plan_version
+    from scoring.services.runs import start_run
+    from scoring.services.values import import_files
 
     version_id, plan, _ = await save_plan_version(shipped_plan_path().read_text(encoding="utf-8"), "bench")
     registry = build_tuyen_quang_registry()
@@ -146,7 +146,8 @@ async def benchmark(args: argparse.Namespace, folder: Path) -> None:
 
     ours_port, bare_port = free_port(), free_port()
     ours_log, bare_log = folder / "ours.log", folder / "bare.log"
-    ours = start_server([sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app", "--host", HOST,
+    ours = start_server([sys.executable, "-m", "uvicorn", "--factory", "server.app:create_app",
+                         "--host", HOST,
                          "--port", str(ours_port), "--workers", "1", "--log-level", "warning"], env, ours_log)
     bare: subprocess.Popen[bytes] | None = None
     try:

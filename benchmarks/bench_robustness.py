@@ -1,6 +1,6 @@
 """Benchmark: rank robustness, 1,000 Monte-Carlo draws × 3,000 units × 15 criteria, 30 clusters.
 
-Compares, in the same run, the vectorised draws of :mod:`scoring.robustness` with a naive
+Compares, in the same run, the vectorised draws of :mod:`scoring.core.robustness` with a naive
 baseline that re-scores the level draw by draw with the engine (a perturbed compiled plan,
 ``score`` + ``rank`` per draw) on fewer draws, extrapolated; and checks that both give the same
 rank to every unit in every sampled draw.
@@ -22,9 +22,9 @@ sys.path.insert(0, str(ROOT))  # run as a script: make `benchmarks` importable
 from benchmarks.bench_scoring import synthetic_data, synthetic_plan  # noqa: E402
 from benchmarks.bench_whatif import level_parser  # noqa: E402
 from criteria.loader import plan_from_dict  # noqa: E402
-from scoring.compile import compile_level  # noqa: E402
-from scoring.engine import score  # noqa: E402
-from scoring.robustness import (  # noqa: E402
+from scoring.core.compile import compile_level  # noqa: E402
+from scoring.core.engine import score  # noqa: E402
+from scoring.core.robustness import (  # noqa: E402
     Perturbation,
     draw_factors,
     draw_ranks,
@@ -32,7 +32,7 @@ from scoring.robustness import (  # noqa: E402
     prepare_level,
     rank_intervals,
 )
-from scoring.rules import rank, unit_code_order  # noqa: E402
+from scoring.core.rules import rank, unit_code_order  # noqa: E402
 
 
 def main() -> None:

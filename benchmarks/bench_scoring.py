@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from criteria.loader import plan_from_dict
-from scoring.compile import compile_level
-from scoring.engine import score
-from scoring.rules import rank, unit_code_order
+from scoring.core.compile import compile_level
+from scoring.core.engine import score
+from scoring.core.rules import rank, unit_code_order
 
 METHODS = ["ratio_to_target", "threshold", "linear", "bands", "yes_no", "count_cap"]
 

@@ -27,12 +27,12 @@ sys.path.insert(0, str(ROOT))  # run as a script: make `benchmarks` importable
 from benchmarks.bench_scoring import synthetic_data, synthetic_plan  # noqa: E402
 from criteria.loader import plan_from_dict  # noqa: E402
 from criteria.model import Plan  # noqa: E402
-from scoring.numbers import format_vietnamese, parse_value  # noqa: E402
-from scoring.pipeline import score_level  # noqa: E402
-from scoring.report import unit_records  # noqa: E402
-from scoring.runs import canonical  # noqa: E402
-from scoring.units import Cluster, Registry, Unit  # noqa: E402
-from scoring.whatif import WhatIfModel  # noqa: E402
+from scoring.core.pipeline import score_level  # noqa: E402
+from scoring.core.report import unit_records  # noqa: E402
+from scoring.core.units import Cluster, Registry, Unit  # noqa: E402
+from scoring.core.whatif import WhatIfModel  # noqa: E402
+from scoring.intake.numbers import format_vietnamese, parse_value  # noqa: E402
+from scoring.services.runs import canonical  # noqa: E402
 
 YEAR = 2024
 

@@ -36,7 +36,7 @@ UNIT_KIND_NAMES = {
     "commune.thi_tran": "thị trấn", "individual": "cá nhân",
     "individual.cbccvc": "cán bộ, công chức, viên chức, người lao động",
 }
-TAG_NAMES = {  # the tags of the shipped registries (scoring/registry_tuyen_quang.py)
+TAG_NAMES = {  # the tags of the shipped registries (demo/registry_tuyen_quang.py)
     "tthc": "tiếp nhận thủ tục hành chính tại Trung tâm Phục vụ hành chính công tỉnh",
     "co_so_kcb": "phụ trách cơ sở khám, chữa bệnh", "co_so_luu_tru": "quản lý cơ sở lưu trú",
     "dvc_thiet_yeu": "chủ trì dịch vụ công thiết yếu của Đề án 06",

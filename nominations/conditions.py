@@ -6,7 +6,7 @@ achievement year is known); ``check`` returns a :class:`ConditionResult` whose `
 says what was found ("hạng 2/9 trong cụm", "2021, 2022, 2024: thiếu 2023"), so a refusal
 always explains itself.
 
-Run conditions read the published run's record (``scoring.report.unit_records`` shape);
+Run conditions read the published run's record (``scoring.core.report.unit_records`` shape);
 history conditions read :class:`~nominations.history.History`, where the achievement year's
 rating is the run's band when a record is given.
 """

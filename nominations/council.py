@@ -25,13 +25,13 @@ from nominations.tables import (
     SessionVote,
 )
 from nominations.vote import Tally, tally
-from scoring.audit import record
-from scoring.db import write_transaction
-from scoring.errors import ServiceError
-from scoring.lineage import predecessor_map, predecessors
-from scoring.periods import get_period
-from scoring.plan_store import load_plan_version
-from scoring.registry_store import load_registry_from_db
+from scoring.registry.lineage import predecessor_map, predecessors
+from scoring.registry.store import load_registry_from_db
+from scoring.services.periods import get_period
+from scoring.services.plan_store import load_plan_version
+from storage.audit import record
+from storage.db import write_transaction
+from storage.errors import ServiceError
 
 ATTENDANCE = {"present": "Có mặt", "absent_written": "Vắng mặt, có phiếu bằng văn bản",
               "absent": "Vắng mặt"}

@@ -14,8 +14,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from litestar import Response
-
 from nominations.council import get_council, session_of_batch, session_tally
 from nominations.dossier.context import normalize_context
 from nominations.dossier.render import DossierFile as Rendered
@@ -24,14 +22,14 @@ from nominations.history_codes import label
 from nominations.history_store import unit_history
 from nominations.service import KINDS, batch_nominations, get_batch, rule_set_for_plan
 from nominations.tables import DossierFile, SessionAttendance, SessionVote
-from scoring.audit import record
-from scoring.db import write_transaction
-from scoring.errors import ServiceError
-from scoring.periods import get_period
-from scoring.plan_store import load_plan_version
-from scoring.registry_store import load_registry_from_db
-from scoring.report import STATUS_TEXT
-from scoring.runs import unit_breakdown
+from scoring.core.report import STATUS_TEXT
+from scoring.registry.store import load_registry_from_db
+from scoring.services.periods import get_period
+from scoring.services.plan_store import load_plan_version
+from scoring.services.runs import unit_breakdown
+from storage.audit import record
+from storage.db import write_transaction
+from storage.errors import ServiceError
 
 ISSUERS = Path(__file__).parent / "issuers"
 _FILE_COLUMNS = (DossierFile.name, DossierFile.title, DossierFile.sha256, DossierFile.pages, DossierFile.size,
@@ -205,10 +203,3 @@ async def zip_content(batch_id: int) -> tuple[bytes, str, str]:
     data = zip_set([Rendered(name=r["name"], title=r["title"], pdf=bytes(r["content"]), sha256=r["sha256"],
                              pages=r["pages"]) for r in rows])
     return data, f"ho-so-dot-{batch_id}.zip", hashlib.sha256(data).hexdigest()
-
-
-def download(content: bytes, name: str, sha256: str) -> Response[bytes]:
-    media = "application/zip" if name.endswith(".zip") else "application/pdf"
-    return Response(content=content, media_type=media, headers={
-        "Content-Disposition": f'attachment; filename="{name}"', "X-Content-SHA256": sha256,
-        "Cache-Control": "private, no-store"})

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from nominations.history import CODES, KINDS
-from scoring.intake import header_key
+from scoring.intake.reader import header_key
 
 KIND_ORDER = ("rating", "title", "initiative", "discipline")  # as a unit's history is shown
 KIND_LABELS: Mapping[str, str] = {

@@ -4,8 +4,8 @@ Layout: one header row (searched for in the first rows, as indicator files are) 
 columns ``ma_don_vi``, ``nam``, ``loai``, ``gia_tri`` and optionally ``chi_tiet`` and
 ``da_dung_cho``; Vietnamese headers ("Mã đơn vị", "Năm", …) are accepted. A kind and a value
 may be written as a code or as its Vietnamese name or abbreviation (see
-:mod:`nominations.history_codes`). Bytes are read by :func:`scoring.sheets.read_sheet`, problems
-are collected as the indicator intake collects them (:class:`scoring.intake_checks.Issues`).
+:mod:`nominations.history_codes`). Bytes are read by :func:`scoring.intake.sheets.read_sheet`, problems
+are collected as the indicator intake collects them (:class:`scoring.intake.checks.Issues`).
 """
 
 from __future__ import annotations
@@ -30,11 +30,11 @@ from nominations.history_codes import (
     parse_value,
     short_label,
 )
-from scoring.intake import HEADER_SEARCH_ROWS, IntakeError, header_key
-from scoring.intake_checks import IntakeIssue, Issues, Records, _restore_leading_zeros
-from scoring.numbers import clean_text, format_machine
-from scoring.sheets import Sheet, readable_sheets
-from scoring.units import Registry
+from scoring.core.units import Registry
+from scoring.intake.checks import IntakeIssue, Issues, Records, _restore_leading_zeros
+from scoring.intake.numbers import clean_text, format_machine
+from scoring.intake.reader import HEADER_SEARCH_ROWS, IntakeError, header_key
+from scoring.intake.sheets import Sheet, readable_sheets
 
 __all__ = ["HistoryFileError", "HistoryRows", "IntakeIssue", "read_history", "read_history_files"]
 

@@ -20,13 +20,13 @@ from nominations.history import History, HistoryEntry
 from nominations.history_codes import KIND_ORDER, kind_label, label, short_label
 from nominations.history_io import HistoryRows, Source, identity, read_history
 from nominations.tables import HistoryRecord
-from scoring.audit import record
-from scoring.db import CHUNK, write_transaction
-from scoring.errors import ServiceError
-from scoring.intake import IntakeError
-from scoring.intake_checks import Issues
-from scoring.registry_store import load_registry_from_db
-from scoring.units import Registry
+from scoring.core.units import Registry
+from scoring.intake.checks import Issues
+from scoring.intake.reader import IntakeError
+from scoring.registry.store import load_registry_from_db
+from storage.audit import record
+from storage.db import CHUNK, write_transaction
+from storage.errors import ServiceError
 
 H = HistoryRecord
 IN_CHUNK = 500  # codes per IN (...) list: well under SQLite's variable limit

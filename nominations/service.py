@@ -19,15 +19,15 @@ from nominations.history_store import load_history
 from nominations.money import award_money
 from nominations.rules import RuleSet, load_rule_set, shipped_rule_set_path
 from nominations.tables import Nomination, NominationBatch
-from scoring import scenarios
-from scoring.audit import canonical, record
-from scoring.db import write_transaction
-from scoring.errors import ServiceError
-from scoring.periods import get_period
-from scoring.plan_store import load_plan_version
-from scoring.registry_store import load_registry_from_db
-from scoring.runs import published_run
+from scoring.registry.store import load_registry_from_db
+from scoring.services import scenarios
+from scoring.services.periods import get_period
+from scoring.services.plan_store import load_plan_version
+from scoring.services.runs import published_run
 from scoring.tables import UnitResult
+from storage.audit import canonical, record
+from storage.db import write_transaction
+from storage.errors import ServiceError
 
 BATCH_STATUS = {"draft": "Dự thảo", "in_session": "Đang họp xét", "closed": "Đã họp xét xong"}
 KINDS = {"thematic": "Khen thưởng theo phong trào thi đua (chuyên đề)"}
@@ -145,7 +145,7 @@ def crosses(interval: dict[str, Any], cutoff: int, kept: bool) -> bool:
 
 
 async def _rank_intervals(run_ids: set[int]) -> dict[str, dict[str, Any]]:
-    """Unit code → its rank interval (:func:`scoring.scenarios.robustness`, computed once per run
+    """Unit code → its rank interval (:func:`scoring.services.scenarios.robustness`, computed once per run
     and cached); a run that can no longer be reproduced in memory gives no intervals."""
     out: dict[str, dict[str, Any]] = {}
     for run_id in sorted(run_ids):

@@ -1,1 +1,1 @@
-"""Units, indicator intake, the vectorised scoring engine and the ranking rules."""
+"""Units, indicator intake, the vectorised scoring engine and the ranking rules, in rooms: ``core`` (pure), ``intake``, ``registry``, ``services``."""

@@ -3,18 +3,17 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 from scoring.tables import (
-    AuditEntry,
     Cluster,
     Dispute,
     DisputeMessage,
     IndicatorValue,
-    KeyValue,
     Period,
     RunShare,
     ScoreRun,
     Unit,
     UnitResult,
 )
+from storage.tables import AuditEntry, KeyValue
 
 APP_CONFIG = AppConfig(
     app_name="scoring",

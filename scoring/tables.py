@@ -1,4 +1,4 @@
-"""Stored units, periods, indicator values, scoring runs and their results, audit log.
+"""Stored units, periods, indicator values, scoring runs and their results, replies.
 
 Points are stored as integers of hundredths (``*_h`` columns): SQLite would turn a Numeric
 into a float. Composite uniqueness is a ``key`` column holding the joined parts, so both
@@ -8,7 +8,6 @@ engines enforce it with a plain unique index.
 from __future__ import annotations
 
 from piccolo.columns import (
-    BigInt,
     Boolean,
     Date,
     DoublePrecision,
@@ -102,30 +101,6 @@ class UnitResult(Table, tablename="unit_result"):
     cluster_size = Integer()
     rank_overall = Integer()
     breakdown = Text()  # the unit's record as canonical JSON (criteria, bonus, deductions)
-
-
-class AuditEntry(Table, tablename="audit_entry"):
-    """Append-only; each entry's hash covers its content and the previous entry's hash."""
-
-    seq = BigInt(unique=True)
-    at = Timestamptz()
-    actor = Varchar(length=80)
-    action = Varchar(length=80, index=True)
-    entity = Varchar(length=80)
-    entity_id = Varchar(length=200)
-    unit_code = Varchar(length=40, null=True, default=None, index=True)
-    before = Text(default="")
-    after = Text(default="")
-    prev_hash = Varchar(length=64)
-    entry_hash = Varchar(length=64)
-
-
-class KeyValue(Table, tablename="key_value"):
-    """Small shared store for rate limits across server workers."""
-
-    key = Varchar(length=200, unique=True)
-    value = Text()
-    expires_at = Timestamptz(null=True, default=None)
 
 
 class RunShare(Table, tablename="run_share"):

@@ -58,7 +58,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="session")
 def migrated_database() -> Iterator[str]:
     """Every migration applied once per test session, on the chosen engine."""
-    from scoring.db import migrate
+    from storage.db import migrate
 
     asyncio.run(migrate())
     yield os.environ["DATABASE_URL"]
@@ -73,7 +73,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 @pytest.fixture
 async def clean_db(migrated_database: str) -> str:
     """An empty database (all tables emptied, migrations kept) for one test."""
-    from scoring.db import truncate_all
+    from storage.db import truncate_all
 
     await truncate_all()
     return migrated_database

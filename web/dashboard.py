@@ -1,6 +1,6 @@
 """A unit's score page, assembled: every point explained, beside its cluster's average.
 
-The pure functions turn a stored breakdown (see :func:`scoring.report.unit_records`) into what
+The pure functions turn a stored breakdown (see :func:`scoring.core.report.unit_records`) into what
 the page shows; :func:`load_dashboard` is the one loader that reads the database.
 """
 
@@ -11,15 +11,15 @@ from collections import defaultdict
 from typing import Any
 
 from criteria.model import Bonus, Criterion, Deduction, Plan
-from scoring import periods as period_service
-from scoring import runs as run_service
-from scoring import scenarios
-from scoring.errors import ServiceError
-from scoring.lineage import predecessor_results
-from scoring.plan_store import load_plan_version
-from scoring.robustness import Perturbation
+from scoring.core.robustness import Perturbation
+from scoring.registry.lineage import predecessor_results
+from scoring.services import periods as period_service
+from scoring.services import runs as run_service
+from scoring.services import scenarios
+from scoring.services.plan_store import load_plan_version
 from scoring.tables import Cluster, UnitResult
 from scoring.tables import Unit as UnitRow
+from storage.errors import ServiceError
 from web import trends
 from web.charts import Bar, group_bars_svg
 from web.templating import vn_number

@@ -1,6 +1,6 @@
 """The data-entry form of one unit: what it shows, what a submitted form changes.
 
-Every value goes through :func:`scoring.values.set_own_value`, one indicator at a time, so a
+Every value goes through :func:`scoring.services.values.set_own_value`, one indicator at a time, so a
 bad value is refused on its own while the good ones beside it are saved.
 """
 
@@ -16,18 +16,18 @@ from typing import Any
 import pandas as pd
 
 from criteria.model import Indicator, Plan
-from scoring import periods as period_service
-from scoring import values as value_service
-from scoring.audit import record
-from scoring.db import write_transaction
-from scoring.errors import ServiceError
-from scoring.numbers import EPOCH, format_vietnamese
-from scoring.plan_store import load_plan_version
-from scoring.report import criterion_target
-from scoring.tables import AuditEntry
+from scoring.core.report import criterion_target
+from scoring.core.units import Unit
+from scoring.intake.numbers import EPOCH, format_vietnamese
+from scoring.intake.template import KIND_GUIDE, write_template
+from scoring.services import periods as period_service
+from scoring.services import values as value_service
+from scoring.services.plan_store import load_plan_version
 from scoring.tables import Unit as UnitRow
-from scoring.template import KIND_GUIDE, write_template
-from scoring.units import Unit
+from storage.audit import record
+from storage.db import write_transaction
+from storage.errors import ServiceError
+from storage.tables import AuditEntry
 from web.dashboard import unit_row
 
 SUBMIT_ACTION = "values.submit"

@@ -1,6 +1,6 @@
 """Error pages for people: what happened and what to do next, in Vietnamese.
 
-API paths keep answering JSON (see :mod:`api.errors`); everything else gets a page.
+API paths keep answering JSON (see :mod:`http_layer.errors`); everything else gets a page.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from litestar import Request, Response
 from litestar.enums import MediaType
 from litestar.response import Redirect
 
-from api.auth import current_user
+from http_layer.auth import current_user
 from web.templating import environment
 
 PAGES = {

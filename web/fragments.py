@@ -16,7 +16,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from scoring.cache import TTLCache, default_ttl
+from storage.cache import TTLCache, default_ttl
 from web.templating import environment
 
 _env = environment()

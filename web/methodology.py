@@ -14,11 +14,11 @@ from typing import Any
 from litestar import Controller, get
 from litestar.response import Template
 
-from api.controllers.access import AnyRequest, IdPath, OptionalIdQuery
 from criteria.describe import describe_plan, diff_plans, ranking_steps
-from scoring import periods as period_service
-from scoring.errors import ServiceError
-from scoring.plan_store import list_plan_versions, load_plan_version
+from http_layer.access import AnyRequest, IdPath, OptionalIdQuery
+from scoring.services import periods as period_service
+from scoring.services.plan_store import list_plan_versions, load_plan_version
+from storage.errors import ServiceError
 from web.pages_public import page
 
 

@@ -13,12 +13,13 @@ from litestar import Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from scoring import periods as period_service
-from scoring import runs as run_service
-from scoring import values as value_service
-from scoring.errors import ServiceError
-from scoring.registry_store import load_registry_from_db
-from scoring.units import LEVELS, Unit
+from http_layer.errors import status_of
+from scoring.core.units import LEVELS, Unit
+from scoring.registry.store import load_registry_from_db
+from scoring.services import periods as period_service
+from scoring.services import runs as run_service
+from scoring.services import values as value_service
+from storage.errors import ServiceError
 from web.admin.appraisal import AppraisalPages
 from web.admin.audit_log import AuditLogPages
 from web.admin.award_batch import BATCH_PAGES
@@ -84,7 +85,7 @@ class OverviewPages(AdminController):
         try:
             period = await period_service.set_locked(period_id, False, actor(request), reason)
         except ServiceError as exc:
-            return await _overview(request, exc.http_status, errors={period_id: exc.message},
+            return await _overview(request, status_of(exc), errors={period_id: exc.message},
                                    reasons={period_id: reason})
         return see_other(f"/quan-tri?mo_lai={period['year']}")
 

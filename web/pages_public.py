@@ -10,14 +10,15 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from api import accounts
-from api.auth import CSRF_EXEMPT, SESSION_COOKIE, current_user, expired_session_cookie, session_cookie
-from scoring import periods as period_service
-from scoring import runs as run_service
-from scoring.errors import ServiceError
-from scoring.labels import label_results
-from scoring.lineage import predecessor_results
-from scoring.registry_store import load_registry_from_db
+from accounts import service as accounts
+from http_layer.auth import CSRF_EXEMPT, SESSION_COOKIE, current_user, expired_session_cookie, session_cookie
+from http_layer.errors import status_of
+from scoring.registry.lineage import predecessor_results
+from scoring.registry.store import load_registry_from_db
+from scoring.services import periods as period_service
+from scoring.services import runs as run_service
+from scoring.services.labels import label_results
+from storage.errors import ServiceError
 from web import trends
 from web.collation import vietnamese_key
 
@@ -59,7 +60,7 @@ async def published_levels(
 
 
 async def level_names(period: dict[str, Any]) -> dict[str, str]:
-    from scoring.plan_store import load_plan_version
+    from scoring.services.plan_store import load_plan_version
 
     plan = await load_plan_version(period["plan_version"])
     return {lvl.id: lvl.name for lvl in plan.levels}
@@ -124,7 +125,7 @@ class PublicPages(Controller):
             account = await accounts.authenticate(username, password, client)
         except ServiceError as exc:
             return page(
-                "login.html", request, exc.http_status, next=target, username=username, error=exc.message
+                "login.html", request, status_of(exc), next=target, username=username, error=exc.message
             )
         if previous := request.cookies.get(SESSION_COOKIE):
             await accounts.end_session(previous)

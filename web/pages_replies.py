@@ -1,4 +1,4 @@
-"""The right of reply in the browser (see :mod:`scoring.replies`).
+"""The right of reply in the browser (see :mod:`scoring.services.replies`).
 
 - ``/don-vi/{code}/giai-trinh``: the runs shared with the unit and their windows, a form to
   dispute one criterion of the newest open one, the unit's disputes with their threads and answers
@@ -16,13 +16,14 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from api.auth import current_user
-from api.controllers.access import require_unit_access
-from scoring import periods as period_service
-from scoring import replies
-from scoring import runs as run_service
-from scoring.errors import ServiceError
+from http_layer.access import require_unit_access
+from http_layer.auth import current_user
+from http_layer.errors import status_of
+from scoring.services import periods as period_service
+from scoring.services import replies
+from scoring.services import runs as run_service
 from scoring.tables import Unit
+from storage.errors import ServiceError
 from web.admin.common import (
     AdminController,
     AnyRequest,
@@ -109,7 +110,7 @@ class UnitReplyPages(Controller):
                 run_id, code, data.get("tieu_chi", ""), actor=who, explanation=data.get("giai_trinh", ""),
                 evidence_url=data.get("minh_chung", ""), claimed=data.get("gia_tri", ""))
         except ServiceError as exc:
-            return await _unit_page(request, code, exc.http_status, error=exc.message, sent=data)
+            return await _unit_page(request, code, status_of(exc), error=exc.message, sent=data)
         return see_other(f"/don-vi/{code}/giai-trinh?da_gui={found['id']}")
 
     @post("/don-vi/{code:str}/giai-trinh/{dispute_id:int}/trao-doi", status_code=200)
@@ -122,7 +123,7 @@ class UnitReplyPages(Controller):
         try:
             await replies.add_message(dispute_id, data.get("noi_dung", ""), actor=who, side="unit")
         except ServiceError as exc:
-            return await _unit_page(request, code, exc.http_status, errors={dispute_id: exc.message},
+            return await _unit_page(request, code, status_of(exc), errors={dispute_id: exc.message},
                                     typed={dispute_id: data})
         return see_other(f"/don-vi/{code}/giai-trinh")
 
@@ -178,7 +179,7 @@ class StaffReplyPages(AdminController):
                 raise ServiceError("invalid_input", "Hãy nhập số ngày giải trình (một số nguyên).")
             await replies.share_run(run_id, actor(request), days)
         except ServiceError as exc:
-            return await _staff_page(request, exc.http_status, share_error={run_id: exc.message})
+            return await _staff_page(request, status_of(exc), share_error={run_id: exc.message})
         return see_other(f"/quan-tri/giai-trinh?da_chia_se={run_id}")
 
     @post("/quan-tri/giai-trinh/{dispute_id:int}/{action:str}", status_code=200)
@@ -199,7 +200,7 @@ class StaffReplyPages(AdminController):
         except ServiceError as exc:
             if exc.code == "not_found":
                 raise
-            return await _staff_page(request, exc.http_status, errors={dispute_id: exc.message},
+            return await _staff_page(request, status_of(exc), errors={dispute_id: exc.message},
                                      typed={dispute_id: data})
         return see_other(f"/quan-tri/giai-trinh?da_tra_loi={dispute_id}")
 

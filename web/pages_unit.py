@@ -1,6 +1,6 @@
 """A unit's own pages: its score explained (``/don-vi/{code}``) and its data entry (``/nhap-lieu``).
 
-Only the unit's own officer and staff may open them (see :mod:`api.controllers.access`).
+Only the unit's own officer and staff may open them (see :mod:`http_layer.access`).
 """
 
 from __future__ import annotations
@@ -14,11 +14,12 @@ from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.params import Body, FromPath, FromQuery, MultipartBody
 
-from api.auth import current_user
-from api.controllers.access import AnyRequest, OptionalIdQuery, require_unit_access
-from api.read_snapshot import snapshot
-from scoring.cache import MISSING
-from scoring.errors import ServiceError
+from http_layer.access import AnyRequest, OptionalIdQuery, require_unit_access
+from http_layer.auth import current_user
+from http_layer.errors import status_of
+from http_layer.read_snapshot import snapshot
+from storage.cache import MISSING
+from storage.errors import ServiceError
 from web import entry_form, fragments
 from web.dashboard import load_dashboard
 from web.pages_public import page
@@ -123,7 +124,7 @@ class UnitPages(Controller):
             saved, errors, sent = await entry_form.save_form(context, data, _actor(request))
         except ServiceError as err:
             return await _entry_page(
-                request, code, context["period"]["id"], err.http_status, blocked=err.message
+                request, code, context["period"]["id"], status_of(err), blocked=err.message
             )
         return await _entry_page(
             request,
@@ -148,7 +149,7 @@ class UnitPages(Controller):
             sent = await entry_form.submit_for_appraisal(context["period"]["id"], code, _actor(request))
         except ServiceError as err:
             return await _entry_page(
-                request, code, context["period"]["id"], err.http_status, blocked=err.message
+                request, code, context["period"]["id"], status_of(err), blocked=err.message
             )
         return await _entry_page(request, code, context["period"]["id"], submitted_now=sent)
 
@@ -194,8 +195,8 @@ class UnitPages(Controller):
         except ServiceError as err:
             issues = err.details if err.code == "import_invalid" and isinstance(err.details, list) else []
             if err.code in entry_form.WINDOW_ERRORS:
-                return await _entry_page(request, code, period_id, err.http_status, blocked=err.message)
+                return await _entry_page(request, code, period_id, status_of(err), blocked=err.message)
             return await _entry_page(
-                request, code, period_id, err.http_status, import_error=err.message, import_issues=issues
+                request, code, period_id, status_of(err), import_error=err.message, import_issues=issues
             )
         return await _entry_page(request, code, period_id, imported=summary)

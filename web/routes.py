@@ -1,4 +1,4 @@
-"""The pages, their templates and static files, registered by :func:`api.app.create_app`."""
+"""The pages, their templates and static files, registered by :func:`server.app.create_app`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from litestar.static_files import create_static_files_router
 
-from api.errors import use_page_renderer
+from http_layer.errors import use_page_renderer
 from web.errors import render_error_page
 from web.methodology import MethodologyPages
 from web.pages_admin import ADMIN_PAGES

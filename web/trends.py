@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from scoring import periods as period_service
-from scoring import runs as run_service
-from scoring.plan_store import load_plan_version
+from scoring.services import periods as period_service
+from scoring.services import runs as run_service
+from scoring.services.plan_store import load_plan_version
 from scoring.tables import UnitResult
 from web.charts import Point, line_chart_svg
 from web.templating import vn_number

@@ -2,7 +2,7 @@
 
 The form holds every indicator of the unit's level, prefilled with the values of the run its
 dashboard shows (the published run of the period, else the newest); posting it re-scores the
-level in memory (:func:`scoring.scenarios.what_if`) and shows total, band and ranks before and
+level in memory (:func:`scoring.services.scenarios.what_if`) and shows total, band and ranks before and
 after and the points of every criterion. Nothing is saved. Who may: the unit's own officer and
 staff, as for the dashboard (anyone else gets the 403 page before anything is read).
 """
@@ -14,10 +14,10 @@ from typing import Any
 from litestar import Controller, Response, get, post
 from litestar.params import FromPath
 
-from api.controllers.access import MAX_ID, AnyRequest, OptionalIdQuery, require_unit_access
-from scoring import scenarios
-from scoring.errors import ServiceError
-from scoring.report import plain_number
+from http_layer.access import MAX_ID, AnyRequest, OptionalIdQuery, require_unit_access
+from scoring.core.report import plain_number
+from scoring.services import scenarios
+from storage.errors import ServiceError
 from web.dashboard import pick_choice, run_choices, unit_row
 from web.pages_public import page
 from web.pages_unit import FormData

@@ -9,9 +9,9 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import JSONBody
 
-from api import accounts
-from api.accounts import CurrentUser
-from api.auth import (
+from accounts import service as accounts
+from accounts.service import CurrentUser
+from http_layer.auth import (
     CSRF_EXEMPT,
     SESSION_COOKIE,
     current_user,

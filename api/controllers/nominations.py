@@ -13,13 +13,14 @@ import msgspec
 from litestar import Controller, Response, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody
 
-from api.auth import current_user, requires_admin, requires_login, requires_roles
-from api.controllers.access import AnyRequest, IdField, IdPath, require_unit_access
-from api.controllers.uploads import FileUpload, saved_uploads
+from http_layer.access import AnyRequest, IdField, IdPath, require_unit_access
+from http_layer.auth import current_user, requires_admin, requires_login, requires_roles
+from http_layer.downloads import file_download
+from http_layer.uploads import FileUpload, saved_uploads
 from nominations import council as council_service
 from nominations import dossiers as dossier_service
 from nominations import history_store, service
-from scoring.errors import ServiceError
+from storage.errors import ServiceError
 
 staff_or_council = requires_roles("admin", "council")
 Text = Annotated[str, msgspec.Meta(max_length=500)]
@@ -145,12 +146,12 @@ class BatchController(Controller):
     @get("/{batch_id:int}/dossiers/{name:str}", guards=[staff_or_council],
          summary="Tải một tệp hồ sơ", media_type="application/octet-stream")
     async def dossier(self, batch_id: IdPath, name: FromPath[str]) -> Response[bytes]:
-        return dossier_service.download(*await dossier_service.file_content(batch_id, name))
+        return file_download(*await dossier_service.file_content(batch_id, name))
 
     @get("/{batch_id:int}/dossiers.zip", guards=[staff_or_council], summary="Tải cả bộ hồ sơ (ZIP)",
          media_type="application/zip")
     async def dossier_zip(self, batch_id: IdPath) -> Response[bytes]:
-        return dossier_service.download(*await dossier_service.zip_content(batch_id))
+        return file_download(*await dossier_service.zip_content(batch_id))
 
 
 class CouncilController(Controller):

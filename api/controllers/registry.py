@@ -10,11 +10,11 @@ from litestar import Controller, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from api.auth import current_user, requires_admin
-from api.controllers.access import AnyRequest, IdField, IdPath
-from scoring import periods as period_service
-from scoring import plan_store
-from scoring.registry_store import load_registry_from_db
+from http_layer.access import AnyRequest, IdField, IdPath
+from http_layer.auth import current_user, requires_admin
+from scoring.registry.store import load_registry_from_db
+from scoring.services import periods as period_service
+from scoring.services import plan_store
 
 
 class PlanUpload(msgspec.Struct):

@@ -1,5 +1,5 @@
 """The right of reply: staff share a run as provisional, units dispute a criterion, both write in
-the thread, staff accept or reject (see :mod:`scoring.replies`).
+the thread, staff accept or reject (see :mod:`scoring.services.replies`).
 
 A unit account reads and writes only its own unit's disputes: another unit's dispute answers 403
 without a word of its content.
@@ -14,10 +14,10 @@ from litestar import Controller, get, post
 from litestar.exceptions import NotAuthorizedException
 from litestar.params import FromQuery, JSONBody
 
-from api.auth import current_user, requires_admin, requires_roles
-from api.controllers.access import AnyRequest, IdPath, is_admin, require_unit_access
-from scoring import replies
-from scoring import runs as run_service
+from http_layer.access import AnyRequest, IdPath, is_admin, require_unit_access
+from http_layer.auth import current_user, requires_admin, requires_roles
+from scoring.services import replies
+from scoring.services import runs as run_service
 
 Text = Annotated[str, msgspec.Meta(max_length=replies.MAX_TEXT)]
 Code = Annotated[str, msgspec.Meta(max_length=40)]

@@ -10,8 +10,7 @@ from litestar.enums import MediaType
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from api.auth import current_user, requires_admin
-from api.controllers.access import (
+from http_layer.access import (
     AnyRequest,
     IdField,
     IdPath,
@@ -21,10 +20,12 @@ from api.controllers.access import (
     require_breakdown_access,
     require_published_or_admin,
 )
-from scoring import audit
-from scoring import runs as run_service
-from scoring.labels import label_results
-from scoring.tables import AuditEntry
+from http_layer.auth import current_user, requires_admin
+from scoring.services import runs as run_service
+from scoring.services.labels import label_results
+from scoring.services.publish import publish_run
+from storage import audit
+from storage.tables import AuditEntry
 
 PUBLIC_FIELDS = (
     "unit_code",
@@ -83,7 +84,7 @@ class RunController(Controller):
     @post("/{run_id:int}/publish", guards=[requires_admin], summary="Công bố một lượt chấm")
     async def publish(self, request: AnyRequest, run_id: IdPath) -> dict[str, Any]:
         user = current_user(request)
-        await run_service.publish(run_id, user.username if user else "?")
+        await publish_run(run_id, user.username if user else "?")
         return await _run(run_id)
 
     @get("/{run_id:int}/units/{unit_code:str}", summary="Bảng điểm chi tiết của một đơn vị")

@@ -8,16 +8,16 @@ import msgspec
 from litestar import Controller, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from api.auth import requires_roles
-from api.controllers.access import (
+from http_layer.access import (
     AnyRequest,
     IdPath,
     require_breakdown_access,
     require_published_or_admin,
     require_unit_access,
 )
-from scoring import runs as run_service
-from scoring import scenarios
+from http_layer.auth import requires_roles
+from scoring.services import runs as run_service
+from scoring.services import scenarios
 
 Draws = Annotated[int, QueryParameter(ge=10, le=10_000, description="Số lần rút thăm (mặc định 1.000)")]
 Spread = Annotated[float, QueryParameter(ge=0.0, le=0.5, description="Biên độ đổi trọng số (0,2 = ±20 %)")]

@@ -8,10 +8,10 @@ import msgspec
 from litestar import Controller, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody
 
-from api.auth import current_user, requires_admin, requires_login
-from api.controllers.access import AnyRequest, IdPath, is_admin, require_unit_access
-from api.controllers.uploads import FileUpload, saved_uploads
-from scoring import values as value_service
+from http_layer.access import AnyRequest, IdPath, is_admin, require_unit_access
+from http_layer.auth import current_user, requires_admin, requires_login
+from http_layer.uploads import FileUpload, saved_uploads
+from scoring.services import values as value_service
 
 
 class ValueEntry(msgspec.Struct):

@@ -1,11 +1,11 @@
 """Award dossiers (hồ sơ đề nghị khen thưởng): Jinja2 templates rendered to PDF by WeasyPrint.
 
-``context`` documents the plain dict a dossier set is rendered from and builds samples;
+``context`` documents the plain dict a dossier set is rendered from;
 ``render`` turns one context into the set's PDF files (serially or in a process pool) and
 packs them into a deterministic ZIP.
 """
 
-from nominations.dossier.context import DossierContext, normalize_context, sample_context
+from nominations.dossier.context import DossierContext, normalize_context
 from nominations.dossier.render import (
     DossierFile,
     html_set,
@@ -22,7 +22,6 @@ __all__ = [
     "normalize_context",
     "render_set",
     "render_set_async",
-    "sample_context",
     "shutdown_pool",
     "zip_set",
 ]

@@ -1,7 +1,7 @@
 """Browser tests: the real server in a subprocess, driven by Debian's headless Chromium.
 
 Once per session: the test database (``DATABASE_URL`` of the session, SQLite or PostgreSQL)
-is migrated, emptied and loaded (:mod:`e2e_world`); ``uvicorn --factory api.app:create_app``
+is migrated, emptied and loaded (:mod:`e2e_world`); ``uvicorn --factory server.app:create_app``
 is started on a free port of 127.0.0.1 and stopped at the end. Once per module, Chromium is
 launched from ``/usr/bin/chromium`` (never ``playwright install``) with a fresh profile.
 
@@ -88,7 +88,7 @@ def base_url(world: World) -> Iterator[str]:
     log = Path(tempfile.mkdtemp(prefix="thidua-e2e-")) / "server.log"
     with log.open("wb") as out:
         server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app", "--host", HOST,
+            [sys.executable, "-m", "uvicorn", "--factory", "server.app:create_app", "--host", HOST,
              "--port", str(port), "--log-level", "warning"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:

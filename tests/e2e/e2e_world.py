@@ -16,18 +16,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from api.accounts import create_account
-from api.cli import shipped_plan_path
-from api.demo_load import ADMIN, unit_password, unit_username
+from accounts.service import create_account
 from criteria.model import Plan
-from scoring import periods, runs, values
-from scoring.db import truncate_all
-from scoring.demo import demo_values
-from scoring.plan_store import save_plan_version
-from scoring.registry_store import save_registry
-from scoring.registry_tuyen_quang import build_tuyen_quang_registry
-from scoring.template import write_long_csv
-from scoring.units import Registry
+from criteria.shipped import shipped_plan_path
+from demo.indicators import demo_values
+from demo.load import ADMIN, unit_password, unit_username
+from demo.registry_tuyen_quang import build_tuyen_quang_registry
+from scoring.core.units import Registry
+from scoring.intake.template import write_long_csv
+from scoring.registry.store import save_registry
+from scoring.services import periods, runs, values
+from scoring.services.plan_store import save_plan_version
+from storage.db import truncate_all
 
 OPEN_YEAR, IMPORT_YEAR = 2024, 2023
 UNIT, OTHER_UNIT = "02200", "02203"  # two communes of the same cluster (Tuyên Quang city)

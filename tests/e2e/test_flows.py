@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 from e2e_world import IMPORT_LEVEL, IMPORT_YEAR, LEVEL, Account, World
 
-from scoring.report import STATUS_TEXT
+from scoring.core.report import STATUS_TEXT
 from web.templating import vn_number
 
 pytestmark = [pytest.mark.db, pytest.mark.e2e]

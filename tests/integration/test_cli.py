@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from api.cli import main, shipped_plan_path
-from scoring.units import load_registry
+from api.cli import main
+from criteria.shipped import shipped_plan_path
+from scoring.core.units import load_registry
 
 PLAN = str(shipped_plan_path())
 

@@ -11,10 +11,11 @@ from litestar.params import FromQuery
 from litestar.response import Template
 
 from criteria.model import Indicator
-from scoring import values as value_service
-from scoring.errors import ServiceError
-from scoring.registry_store import load_registry_from_db
-from scoring.report import shown_value
+from http_layer.errors import status_of
+from scoring.core.report import shown_value
+from scoring.registry.store import load_registry_from_db
+from scoring.services import values as value_service
+from storage.errors import ServiceError
 from web.admin.common import (
     AdminController,
     AnyRequest,
@@ -119,8 +120,8 @@ class AppraisalPages(AdminController):
             entered = {indicator: {"gia_tri": value, "ly_do": reason}}
             if (action == CORRECT and field in FIELD_OF) or field == indicator:
                 errors = {indicator: {FIELD_OF.get(field, "gia_tri"): exc.message}}
-                return await _queue(request, ky, unit_code, all_values, exc.http_status, errors=errors,
+                return await _queue(request, ky, unit_code, all_values, status_of(exc), errors=errors,
                                     entered=entered)
-            return await _queue(request, ky, unit_code, all_values, exc.http_status, error=exc.message,
+            return await _queue(request, ky, unit_code, all_values, status_of(exc), error=exc.message,
                                 entered=entered)
         return see_other(_queue_url(ky, unit_code, all_values, da_luu=indicator))

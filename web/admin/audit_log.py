@@ -11,8 +11,8 @@ from litestar import get
 from litestar.params import FromQuery
 from litestar.response import Template
 
-from scoring import audit
-from scoring.tables import AuditEntry
+from storage import audit
+from storage.tables import AuditEntry
 from web.admin.common import AdminController, AnyRequest, admin_page, parse_day
 from web.templating import LOCAL_TZ
 

@@ -12,11 +12,13 @@ from litestar import Controller, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Template
 
-from api.auth import requires_admin, requires_roles
+from http_layer.auth import requires_admin, requires_roles
+from http_layer.downloads import file_download
+from http_layer.errors import status_of
 from nominations import council, dossiers, service
-from scoring.errors import ServiceError
-from scoring.periods import get_period
-from scoring.registry_store import load_registry_from_db
+from scoring.registry.store import load_registry_from_db
+from scoring.services.periods import get_period
+from storage.errors import ServiceError
 from web.admin.awards import day_or_refuse, reasons
 from web.admin.common import AdminController, AnyRequest, FormBody, actor, admin_page, parse_int, see_other
 from web.pages_public import page
@@ -82,7 +84,7 @@ async def _then(request: AnyRequest, batch_id: int, data: dict[str, str], anchor
         await work()
     except ServiceError as exc:
         form = {k: v for k, v in data.items() if k != "_csrf"}
-        return await _batch_page(request, batch_id, exc.http_status, error=exc.message, details=reasons(exc),
+        return await _batch_page(request, batch_id, status_of(exc), error=exc.message, details=reasons(exc),
                                  form=form, posted=anchor)
     return see_other(f"{ADMIN_BASE}/{batch_id}#{anchor}")
 
@@ -218,11 +220,11 @@ class DossierFiles(Controller):
 
     @get("/ho-so/{name:str}")
     async def dossier(self, batch_id: BatchId, name: FromPath[str]) -> Response[bytes]:
-        return dossiers.download(*await dossiers.file_content(batch_id, name))
+        return file_download(*await dossiers.file_content(batch_id, name))
 
     @get("/ho-so.zip")
     async def dossier_zip(self, batch_id: BatchId) -> Response[bytes]:
-        return dossiers.download(*await dossiers.zip_content(batch_id))
+        return file_download(*await dossiers.zip_content(batch_id))
 
 
 class AdminDossierFiles(DossierFiles):

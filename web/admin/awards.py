@@ -11,10 +11,11 @@ from litestar import Response, get, post
 from litestar.params import FromQuery
 from litestar.response import Template
 
+from http_layer.errors import status_of
 from nominations import service
 from nominations.eligibility import LEVEL_NAMES
-from scoring import runs as run_service
-from scoring.errors import ServiceError
+from scoring.services import runs as run_service
+from storage.errors import ServiceError
 from web.admin.common import (
     AdminController,
     AnyRequest,
@@ -107,6 +108,6 @@ class AwardPages(AdminController):
                 period_id, title=form["ten_dot"], number=form["so_to_trinh"], decision_date=decision_date,
                 entries=_entries(picked), actor=actor(request))
         except ServiceError as exc:
-            return await _awards_page(request, period_id, exc.http_status, error=exc.message,
+            return await _awards_page(request, period_id, status_of(exc), error=exc.message,
                                       details=reasons(exc), **keep)
         return see_other(f"{PAGE}/dot/{batch['id']}")

@@ -10,10 +10,10 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Template
 
-from api.auth import current_user, requires_admin
 from criteria.model import Plan
-from scoring import periods as period_service
-from scoring.plan_store import load_plan_version
+from http_layer.auth import current_user, requires_admin
+from scoring.services import periods as period_service
+from scoring.services.plan_store import load_plan_version
 from web.pages_public import LEVEL_ORDER, page
 
 AnyRequest = Request[Any, Any, Any]

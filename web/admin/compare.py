@@ -8,8 +8,8 @@ from litestar import get
 from litestar.params import FromQuery
 from litestar.response import Template
 
-from scoring import runs as run_service
-from scoring.errors import ServiceError
+from scoring.services import runs as run_service
+from storage.errors import ServiceError
 from web.admin.common import (
     AdminController,
     AnyRequest,

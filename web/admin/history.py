@@ -12,13 +12,14 @@ from litestar.datastructures import UploadFile
 from litestar.params import FromQuery, MultipartBody
 from litestar.response import Template
 
-from api.controllers.uploads import saved_uploads
+from http_layer.errors import status_of
+from http_layer.uploads import saved_uploads
 from nominations.history import CODES
 from nominations.history_codes import KIND_ORDER, kind_label, shown
 from nominations.history_io import COLUMNS
 from nominations.history_store import import_history, unit_history
-from scoring.errors import ServiceError
-from scoring.registry_store import load_registry_from_db
+from scoring.registry.store import load_registry_from_db
+from storage.errors import ServiceError
 from web.admin.common import AdminController, AnyRequest, actor, admin_page
 
 PAGE = "/quan-tri/lich-su"
@@ -51,7 +52,7 @@ async def _unit(code: str) -> dict[str, Any]:
     try:
         rows = await unit_history(code)
     except ServiceError as exc:
-        return {"code": code, "error": exc.message, "status": exc.http_status, "years": []}
+        return {"code": code, "error": exc.message, "status": status_of(exc), "years": []}
     registry = await load_registry_from_db()
     by_year: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
@@ -88,7 +89,7 @@ class HistoryPages(AdminController):
                 summary = await import_history(paths, actor(request), dry_run=dry_run)
             except ServiceError as exc:
                 issues = exc.details if exc.code == "import_invalid" and isinstance(exc.details, list) else []
-                return await _history_page(request, exc.http_status, dry_run=dry_run, error=exc.message,
+                return await _history_page(request, status_of(exc), dry_run=dry_run, error=exc.message,
                                            issues=issues)
         # after a clean check, the next step is to save: the box is left unticked
         return await _history_page(request, dry_run=False, summary=summary)

@@ -10,9 +10,10 @@ from litestar.datastructures import UploadFile
 from litestar.params import MultipartBody
 from litestar.response import Template
 
-from api.controllers.uploads import saved_uploads
-from scoring import values as value_service
-from scoring.errors import ServiceError
+from http_layer.errors import status_of
+from http_layer.uploads import saved_uploads
+from scoring.services import values as value_service
+from storage.errors import ServiceError
 from web.admin.common import AdminController, AnyRequest, actor, admin_page, periods_newest_first
 
 DRY_RUN, IMPORT = "kiem-tra", "nhap"
@@ -59,5 +60,5 @@ class ImportPages(AdminController):
                     as_appraised=bool(data.appraised))
             except ServiceError as exc:
                 issues = exc.details if exc.code == "import_invalid" and isinstance(exc.details, list) else []
-                return await _form(request, exc.http_status, error=exc.message, issues=issues, **keep)
+                return await _form(request, status_of(exc), error=exc.message, issues=issues, **keep)
         return await _form(request, summary=summary, **keep)

@@ -10,11 +10,13 @@ from litestar import Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from scoring import periods as period_service
-from scoring import runs as run_service
-from scoring.errors import ServiceError
-from scoring.labels import label_results
+from http_layer.errors import status_of
+from scoring.services import periods as period_service
+from scoring.services import runs as run_service
+from scoring.services.labels import label_results
+from scoring.services.publish import publish_run
 from scoring.tables import UnitResult
+from storage.errors import ServiceError
 from web.admin.common import (
     AdminController,
     AnyRequest,
@@ -85,7 +87,7 @@ class RunPages(AdminController):
         try:
             run = await run_service.start_run(period_id, level, actor(request))
         except ServiceError as exc:
-            return await _runs_page(request, exc.http_status, error=exc.message, chosen=period_id,
+            return await _runs_page(request, status_of(exc), error=exc.message, chosen=period_id,
                                     chosen_level=level)
         return see_other(f"/quan-tri/luot-cham/{run['id']}")
 
@@ -104,9 +106,9 @@ class RunPages(AdminController):
     @post("/quan-tri/luot-cham/{run_id:int}/cong-bo", status_code=200)
     async def publish(self, request: AnyRequest, run_id: FromPath[int]) -> Response[Any]:
         try:
-            await run_service.publish(run_id, actor(request))
+            await publish_run(run_id, actor(request))
         except ServiceError as exc:
-            return await _run_page(request, run_id, exc.http_status, error=exc.message)
+            return await _run_page(request, run_id, status_of(exc), error=exc.message)
         return see_other(f"/quan-tri/luot-cham/{run_id}?da_cong_bo=1")
 
     @get("/quan-tri/xuat/{file_name:str}")

@@ -22,17 +22,18 @@ from typing import Any, TypeVar
 import pytest
 from litestar.testing import TestClient
 
-from api.accounts import create_account, create_api_token
-from api.app import create_app
-from api.cli import shipped_plan_path
+from accounts.service import create_account, create_api_token
 from criteria.model import Plan
-from scoring import periods, runs, values
-from scoring.db import truncate_all
-from scoring.demo import write_demo
-from scoring.plan_store import save_plan_version
-from scoring.registry_store import save_registry
-from scoring.registry_tuyen_quang import build_tuyen_quang_registry
-from scoring.units import Registry
+from criteria.shipped import shipped_plan_path
+from demo.indicators import write_demo
+from demo.registry_tuyen_quang import build_tuyen_quang_registry
+from scoring.core.units import Registry
+from scoring.registry.store import save_registry
+from scoring.services import periods, runs, values
+from scoring.services.plan_store import save_plan_version
+from scoring.services.publish import publish_run
+from server.app import create_app
+from storage.db import truncate_all
 
 T = TypeVar("T")
 PASSWORD = "mat-khau-dung-2025"
@@ -98,7 +99,7 @@ async def load_world() -> World:
                                     datetime(2024, 1, 15, tzinfo=UTC), folder)
     unpublished = await runs.start_run(period, LEVEL, actor="system")
     published = await runs.start_run(closed, LEVEL, actor="system")
-    await runs.publish(published["id"], actor="system")
+    await publish_run(published["id"], actor="system")
     stored = {r["indicator"]: r["self_value"] for r in await values.list_values(period, UNIT_A)}
     kinds = {i.id: i.kind for i in plan.indicators}
     criterion = next(c for c in plan.criteria_of(LEVEL)

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from loaded_province import LEVEL, UNIT_A, World
 
-from scoring import periods, replies, runs
+from scoring.services import periods, replies, runs
 
 YEAR = 2022
 

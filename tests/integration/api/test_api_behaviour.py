@@ -14,11 +14,11 @@ from litestar.routes import HTTPRoute
 from litestar.testing import TestClient
 from loaded_province import LEVEL, UNIT_A, World, run
 
-from api.app import create_app
-from api.cli import shipped_plan_path
-from scoring.demo import demo_values
+from criteria.shipped import shipped_plan_path
+from demo.indicators import demo_values
+from scoring.intake.template import write_long_csv
 from scoring.tables import IndicatorValue
-from scoring.template import write_long_csv
+from server.app import create_app
 
 pytestmark = pytest.mark.db
 

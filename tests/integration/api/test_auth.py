@@ -16,13 +16,14 @@ from litestar import get, post
 from litestar.params import URLEncodedBody
 from litestar.testing import AsyncTestClient
 
-from api.accounts import create_account
-from api.app import create_app
-from api.auth import SESSION_COOKIE
-from api.settings import get_settings
-from api.tables import Account
-from scoring.errors import ServiceError
-from scoring.tables import AuditEntry
+from accounts.service import create_account
+from accounts.tables import Account
+from http_layer.auth import SESSION_COOKIE
+from http_layer.errors import status_of
+from server.app import create_app
+from storage.errors import ServiceError
+from storage.settings import get_settings
+from storage.tables import AuditEntry
 
 pytestmark = pytest.mark.db
 
@@ -211,7 +212,7 @@ async def test_account_rules_are_explained_in_vietnamese(clean_db: str) -> None:
     await create_account("CanBo", "Lê Văn C", PASSWORD, "council")
     with pytest.raises(ServiceError) as taken:
         await create_account("canbo", "Lê Văn D", PASSWORD, "council")
-    assert taken.value.code == "conflict" and taken.value.http_status == 409
+    assert taken.value.code == "conflict" and status_of(taken.value) == 409
 
 
 async def test_openapi_lists_the_auth_routes(clean_db: str) -> None:

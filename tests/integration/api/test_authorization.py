@@ -19,11 +19,11 @@ from loaded_province import LEVEL, PASSWORD, ROLES, UNIT_A, UNIT_B, World, load_
 from nomination_world import AWARD, add_awards
 from reply_world import add_replies
 
-from api.app import create_app
-from api.auth import SESSION_COOKIE
-from api.cli import shipped_plan_path
 from api.controllers.runs import PUBLIC_FIELDS
-from scoring.numbers import format_machine
+from criteria.shipped import shipped_plan_path
+from http_layer.auth import SESSION_COOKIE
+from scoring.intake.numbers import format_machine
+from server.app import create_app
 
 pytestmark = pytest.mark.db
 

@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, settings
 from litestar.testing import AsyncTestClient
 from schemathesis.checks import not_a_server_error
 
-from api.accounts import create_account, create_api_token
-from api.app import create_app
+from accounts.service import create_account, create_api_token
+from server.app import create_app
 
 pytestmark = pytest.mark.db
 
@@ -33,15 +33,16 @@ FUZZ = settings(max_examples=MAX_EXAMPLES, deadline=None, database=None, derando
 
 
 async def _load(folder: Path) -> dict[str, Any]:
-    from scoring.db import truncate_all
-    from scoring.demo import demo_values
-    from scoring.periods import open_period
-    from scoring.plan_store import save_plan_version
-    from scoring.registry_store import save_registry
-    from scoring.registry_tuyen_quang import build_tuyen_quang_registry
-    from scoring.runs import publish, start_run
-    from scoring.template import write_long_csv
-    from scoring.values import import_files
+    from demo.indicators import demo_values
+    from demo.registry_tuyen_quang import build_tuyen_quang_registry
+    from scoring.intake.template import write_long_csv
+    from scoring.registry.store import save_registry
+    from scoring.services.periods import open_period
+    from scoring.services.plan_store import save_plan_version
+    from scoring.services.publish import publish_run
+    from scoring.services.runs import start_run
+    from scoring.services.values import import_files
+    from storage.db import truncate_all
 
     await truncate_all()
     version_id, plan, _ = await save_plan_version(PLAN_FILE.read_text(encoding="utf-8"), "admin")
@@ -59,7 +60,7 @@ async def _load(folder: Path) -> dict[str, Any]:
         write_long_csv(values[values["indicator"].isin(commune)], year, path, plan=plan)
         await import_files(period_id, [path], actor="admin", as_appraised=year == 2023)
         runs[year] = await start_run(period_id, "commune", "admin")
-    await publish(runs[2023]["id"], "admin")
+    await publish_run(runs[2023]["id"], "admin")
     admin = await create_account("quantri", "Nguyễn Văn Quản", PASSWORD, "admin")
     await create_account("canbo.xa", "Trần Thị Bình", PASSWORD, "unit", unit_code="02200")
     await create_account("hoidong", "Lê Minh Châu", PASSWORD, "council")
@@ -99,7 +100,7 @@ def test_no_server_error_for_an_administrator(case: Any, loaded: dict[str, Any])
 
 
 # Found by the fuzzing above on PostgreSQL, which refuses text containing U+0000 (asyncpg
-# CharacterNotInRepertoireError, a 500 until api/errors.py answered it with a 400): spelled out
+# CharacterNotInRepertoireError, a 500 until http_layer/errors.py answered it with a 400): spelled out
 # so the check does not depend on the fuzzer meeting a NUL byte again.
 NUL_REQUESTS = [
     ("POST", "/api/v1/auth/login", {"username": "canbo\x00", "password": PASSWORD}),

@@ -7,16 +7,16 @@ from pathlib import Path
 
 from piccolo.conf.apps import Finder
 
-from api.cli import shipped_plan_path
 from criteria.model import Plan
-from scoring.demo import demo_values
-from scoring.periods import open_period
-from scoring.plan_store import save_plan_version
-from scoring.registry_store import save_registry
-from scoring.registry_tuyen_quang import build_tuyen_quang_registry
-from scoring.template import write_long_csv
-from scoring.units import Registry
-from scoring.values import import_files
+from criteria.shipped import shipped_plan_path
+from demo.indicators import demo_values
+from demo.registry_tuyen_quang import build_tuyen_quang_registry
+from scoring.core.units import Registry
+from scoring.intake.template import write_long_csv
+from scoring.registry.store import save_registry
+from scoring.services.periods import open_period
+from scoring.services.plan_store import save_plan_version
+from scoring.services.values import import_files
 
 YEAR = 2024
 

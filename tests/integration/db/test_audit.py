@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from scoring.audit import record, verify
-from scoring.db import write_transaction
-from scoring.tables import AuditEntry
+from storage.audit import record, verify
+from storage.db import write_transaction
+from storage.tables import AuditEntry
 
 pytestmark = pytest.mark.db
 

@@ -1,5 +1,5 @@
 """The nomination lists flag a candidate whose rank in the cluster is not firm enough to settle
-the award: its rank interval over perturbed weights (scoring.scenarios.robustness) crosses the
+the award: its rank interval over perturbed weights (scoring.services.scenarios.robustness) crosses the
 award's rank cut-off. On the published demo communes of 2024, for every award decided by rank."""
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ import pytest
 from litestar.testing import AsyncTestClient
 from test_nominations_flow import published_communes
 
-from api.accounts import create_account, create_api_token
-from api.app import create_app
+from accounts.service import create_account, create_api_token
 from nominations import service
 from nominations.rules import Condition
-from scoring import scenarios
-from scoring.runs import published_run
+from scoring.services import scenarios
+from scoring.services.runs import published_run
+from server.app import create_app
 
 pytestmark = pytest.mark.db
 LISTS = (("eligible", True), ("cut", False), ("near_misses", False))

@@ -13,16 +13,16 @@ from pathlib import Path
 import pytest
 from open_province import YEAR, open_year, row_counts
 
-from api.accounts import authenticate
+from accounts.service import authenticate
 from criteria.model import Plan
-from scoring.audit import verify
-from scoring.demo import demo_values
-from scoring.errors import ServiceError
-from scoring.periods import get_period, list_periods
-from scoring.runs import get_run, list_runs
-from scoring.tables import AuditEntry
-from scoring.template import write_long_csv
-from scoring.units import Registry
+from demo.indicators import demo_values
+from scoring.core.units import Registry
+from scoring.intake.template import write_long_csv
+from scoring.services.periods import get_period, list_periods
+from scoring.services.runs import get_run, list_runs
+from storage.audit import verify
+from storage.errors import ServiceError
+from storage.tables import AuditEntry
 
 pytestmark = pytest.mark.db
 

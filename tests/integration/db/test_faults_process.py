@@ -2,7 +2,7 @@
 exactly as it was: every table has the same number of rows, the file is sound (SQLite), the
 audit chain holds, and the next run succeeds.
 
-The run is paused mid-write by the fault-injection hook of ``scoring.runs``:
+The run is paused mid-write by the fault-injection hook of ``scoring.services.runs``:
 ``THIDUA_FAULT_PAUSE_AFTER_CHUNK`` (seconds) stops it after the first chunk of results
 (``THIDUA_RESULT_CHUNK`` rows) has been written inside the open transaction, and touches
 ``THIDUA_FAULT_MARKER`` so the test knows when to kill it.
@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 from open_province import YEAR, open_year, row_counts
 
-from scoring.audit import verify
-from scoring.db import is_sqlite
 from scoring.tables import ScoreRun, UnitResult
+from storage.audit import verify
+from storage.db import is_sqlite
 
 pytestmark = pytest.mark.db
 

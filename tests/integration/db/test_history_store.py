@@ -11,17 +11,17 @@ import pytest
 from open_province import row_counts
 from test_cli_db import thidua
 
-from api.demo_load import load_demo_history
-from nominations.demo_history import demo_history, write_history_csv
+from demo.history import demo_history, write_history_csv
+from demo.load import load_demo_history
+from demo.registry_tuyen_quang import build_tuyen_quang_registry
 from nominations.history import HistoryEntry
 from nominations.history_store import import_history, load_history, unit_history
 from nominations.tables import HistoryRecord
-from scoring.audit import verify
-from scoring.errors import ServiceError
-from scoring.registry_store import save_registry
-from scoring.registry_tuyen_quang import build_tuyen_quang_registry
-from scoring.tables import AuditEntry
-from scoring.units import Registry, Unit
+from scoring.core.units import Registry, Unit
+from scoring.registry.store import save_registry
+from storage.audit import verify
+from storage.errors import ServiceError
+from storage.tables import AuditEntry
 
 pytestmark = pytest.mark.db
 

@@ -8,16 +8,17 @@ from pathlib import Path
 import pytest
 from open_province import open_year
 
+from demo.history import write_history_csv
+from demo.registry_2025 import build_tuyen_quang_2025_registry, current_code, new_communes
 from nominations.conditions import Subject, check
-from nominations.demo_history import write_history_csv
 from nominations.history import HistoryEntry
 from nominations.history_store import import_history, load_history, predecessors
 from nominations.rules import Condition
-from scoring.errors import ServiceError
-from scoring.lineage import predecessor_results
-from scoring.registry_2025 import build_tuyen_quang_2025_registry, current_code, new_communes
-from scoring.registry_store import load_registry_from_db, save_registry
-from scoring.runs import publish, run_results, start_run
+from scoring.registry.lineage import predecessor_results
+from scoring.registry.store import load_registry_from_db, save_registry
+from scoring.services.publish import publish_run
+from scoring.services.runs import run_results, start_run
+from storage.errors import ServiceError
 
 pytestmark = pytest.mark.db
 
@@ -38,7 +39,7 @@ async def test_the_predecessors_2024_results_are_reachable_from_the_new_commune(
         clean_db: str, tmp_path: Path) -> None:
     period_id, plan, legacy = await open_year(tmp_path)  # 2024: demo values of the legacy communes
     run = await start_run(period_id, "commune", actor="admin")
-    await publish(run["id"], actor="admin")
+    await publish_run(run["id"], actor="admin")
     await save_registry(build_tuyen_quang_2025_registry(legacy), actor="admin")
 
     found = await predecessor_results(TAN_TRAO)

@@ -11,12 +11,13 @@ import pytest
 from open_province import open_year, row_counts
 
 from nominations import council, service
-from scoring import runs
-from scoring.audit import verify
-from scoring.errors import ServiceError
-from scoring.registry_store import load_registry_from_db, save_registry
-from scoring.tables import AuditEntry
-from scoring.units import Registry, Unit
+from scoring.core.units import Registry, Unit
+from scoring.registry.store import load_registry_from_db, save_registry
+from scoring.services import runs
+from scoring.services.publish import publish_run
+from storage.audit import verify
+from storage.errors import ServiceError
+from storage.tables import AuditEntry
 
 pytestmark = pytest.mark.db
 AWARD = "bang-khen-tinh-tap-the"
@@ -25,7 +26,7 @@ AWARD = "bang-khen-tinh-tap-the"
 async def published_communes(tmp_path: Path) -> int:
     period_id, _, _ = await open_year(tmp_path)
     run = await runs.start_run(period_id, "commune", actor="admin")
-    await runs.publish(run["id"], actor="admin")
+    await publish_run(run["id"], actor="admin")
     return period_id
 
 

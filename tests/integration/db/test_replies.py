@@ -11,14 +11,17 @@ import pytest
 from litestar.testing import AsyncTestClient
 from open_province import open_year
 
-from api.accounts import create_account, create_api_token
-from api.app import create_app
+from accounts.service import create_account, create_api_token
 from criteria.model import Plan
-from scoring import replies, runs
-from scoring.audit import verify
-from scoring.errors import ServiceError
-from scoring.tables import AuditEntry, RunShare
-from scoring.values import appraise, list_values
+from http_layer.errors import status_of
+from scoring.services import replies, runs
+from scoring.services.publish import publish_run
+from scoring.services.values import appraise, list_values
+from scoring.tables import RunShare
+from server.app import create_app
+from storage.audit import verify
+from storage.errors import ServiceError
+from storage.tables import AuditEntry
 
 pytestmark = pytest.mark.db
 UNIT, OTHER = "02200", "02203"  # two communes of one cluster
@@ -76,8 +79,8 @@ async def test_publication_waits_until_every_dispute_is_answered(shared: tuple[d
     assert opened["status"] == "open" and opened["claimed_value"] == 100
     assert opened["criterion_name"] == criterion["name"]
 
-    error = await refused(runs.publish(run["id"], "admin"), "disputes_open")
-    assert error.http_status == 409 and "giải trình" in error.message and error.details["open_disputes"] == 1
+    error = await refused(publish_run(run["id"], "admin"), "disputes_open")
+    assert status_of(error) == 409 and "giải trình" in error.message and error.details["open_disputes"] == 1
     assert not (await runs.get_run(run["id"]))["published"]
 
     await replies.add_message(opened["id"], "Đề nghị bổ sung biên bản.", actor="admin", side="staff")
@@ -89,7 +92,7 @@ async def test_publication_waits_until_every_dispute_is_answered(shared: tuple[d
     assert (await replies.dispute_counts([run["id"]]))[run["id"]] == {"open": 0, "accepted": 0, "rejected": 1}
     await refused(replies.add_message(opened["id"], "Thêm.", actor="canbo", side="unit"), "dispute_closed")
     await refused(replies.accept(opened["id"], actor="admin"), "dispute_closed")
-    published = await runs.publish(run["id"], "admin")
+    published = await publish_run(run["id"], "admin")
     assert published["published"]
     await refused(replies.share_run(run["id"], "admin"), "already_published")
 
@@ -105,8 +108,8 @@ async def test_after_the_window_closes_disputes_are_refused_and_publication_proc
     past = datetime.now(UTC) - timedelta(minutes=1)
     await RunShare.update({RunShare.reply_until: past}).where(RunShare.run == run["id"])
     error = await refused(dispute(run["id"], criterion["id"], unit=OTHER), "reply_window_closed")
-    assert replies.local_time(past) in error.message and error.http_status == 409
-    assert (await runs.publish(run["id"], "admin"))["published"], "the window is closed: publication goes on"
+    assert replies.local_time(past) in error.message and status_of(error) == 409
+    assert (await publish_run(run["id"], "admin"))["published"], "the window is closed: publication goes on"
     assert (await replies.get_dispute(waiting["id"]))["status"] == "open"
 
 
@@ -154,12 +157,12 @@ async def test_accepting_with_a_value_corrects_it_and_scores_again(
     share = await replies.get_share(new_run)
     assert share is not None and share["reply_until"] == (await replies.get_share(run["id"]))["reply_until"]
 
-    await refused(runs.publish(new_run, "admin"), "disputes_open")  # the other commune still waits
+    await refused(publish_run(new_run, "admin"), "disputes_open")  # the other commune still waits
     other_before = await list_values(run["period_id"], OTHER)
     await replies.reject(kept["id"], actor="admin", reason="Số liệu đã đúng theo báo cáo.")
     assert await list_values(run["period_id"], OTHER) == other_before, "a rejection keeps the values"
     assert len(await runs.list_runs(run["period_id"], "commune")) == 2, "and scores nothing again"
-    assert (await runs.publish(new_run, "admin"))["published"]
+    assert (await publish_run(new_run, "admin"))["published"]
 
     actions = [r["action"] for r in await AuditEntry.select(AuditEntry.action).order_by(AuditEntry.seq)]
     for action in ("run.share", "dispute.open", "value.appraise", "dispute.accept", "dispute.reject"):

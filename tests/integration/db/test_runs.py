@@ -9,23 +9,24 @@ from typing import Any
 import pytest
 from open_province import YEAR, open_year, row_counts
 
-import scoring.runs
+import scoring.services.runs
 from criteria.model import Plan
-from scoring.audit import verify
-from scoring.errors import ServiceError
-from scoring.periods import get_period
-from scoring.pipeline import competing_units
-from scoring.runs import (
+from scoring.core.pipeline import competing_units
+from scoring.core.units import Registry
+from scoring.services.periods import get_period
+from scoring.services.publish import publish_run
+from scoring.services.runs import (
     list_runs,
-    publish,
     published_run,
     run_results,
     start_run,
     unit_breakdown,
 )
-from scoring.tables import AuditEntry, UnitResult
-from scoring.units import Registry
-from scoring.values import appraise, set_own_value
+from scoring.services.values import appraise, set_own_value
+from scoring.tables import UnitResult
+from storage.audit import verify
+from storage.errors import ServiceError
+from storage.tables import AuditEntry
 
 pytestmark = pytest.mark.db
 
@@ -103,7 +104,7 @@ async def test_a_failure_mid_run_leaves_no_trace(
             raise RuntimeError("mất kết nối giữa chừng")
         return original(*rows)
 
-    monkeypatch.setattr(scoring.runs, "CHUNK", 40)
+    monkeypatch.setattr(scoring.services.runs, "CHUNK", 40)
     monkeypatch.setattr(UnitResult, "insert", failing_insert)
     with pytest.raises(RuntimeError):
         await start_run(period_id, "commune", "admin")
@@ -121,20 +122,20 @@ async def test_publish_locks_the_period_and_only_one_run_is_published(
     ind = next(i.id for i in plan.indicators_of("commune") if i.kind == "percent")
     await set_own_value(period_id, unit, ind, "55", actor="xa")
     with pytest.raises(ServiceError) as caught:
-        await publish(stale["id"], "admin")
+        await publish_run(stale["id"], "admin")
     assert caught.value.code == "conflict", "không được công bố lần chấm trên số liệu cũ"
 
     current = await start_run(period_id, "commune", "admin")
     other = await start_run(period_id, "commune", "admin")
-    published = await publish(current["id"], "admin")
+    published = await publish_run(current["id"], "admin")
     assert published["published"] and published["published_by"] == "admin"
     assert (await get_period(period_id))["locked"], "công bố kết quả phải khóa số liệu của kỳ"
     assert (await published_run(period_id, "commune") or {})["id"] == current["id"]
-    again = await publish(current["id"], "admin")
+    again = await publish_run(current["id"], "admin")
     assert again["id"] == current["id"], "công bố lại cùng lần chấm: không đổi"
 
     with pytest.raises(ServiceError) as caught:
-        await publish(other["id"], "admin")
+        await publish_run(other["id"], "admin")
     assert caught.value.code == "already_published"
     assert caught.value.details == {"published_run_id": current["id"]}
     with pytest.raises(ServiceError) as caught:

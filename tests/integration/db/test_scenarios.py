@@ -10,17 +10,17 @@ import pytest
 from litestar.testing import AsyncTestClient
 from open_province import open_year, row_counts
 
-from api.accounts import create_account, create_api_token
-from api.app import create_app
+from accounts.service import create_account, create_api_token
 from criteria.model import Plan
-from scoring import scenarios
-from scoring.cache import clear_all
-from scoring.errors import ServiceError
-from scoring.numbers import format_vietnamese
-from scoring.report import shown_value
-from scoring.runs import canonical, run_results, start_run, unit_breakdown, unit_breakdown_json
+from scoring.core.report import shown_value
+from scoring.intake.numbers import format_vietnamese
+from scoring.services import scenarios
+from scoring.services.runs import canonical, run_results, start_run, unit_breakdown, unit_breakdown_json
+from scoring.services.values import appraise, list_values
 from scoring.tables import UnitResult
-from scoring.values import appraise, list_values
+from server.app import create_app
+from storage.cache import clear_all
+from storage.errors import ServiceError
 
 pytestmark = pytest.mark.db
 UNIT, OTHER = "02200", "02203"  # two communes of one cluster

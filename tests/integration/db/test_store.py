@@ -10,12 +10,12 @@ import pytest
 
 from criteria.loader import PlanError, plan_from_dict
 from criteria.tables import PlanVersion
-from scoring.audit import verify
-from scoring.errors import ServiceError
-from scoring.plan_store import list_plan_versions, load_plan_version, save_plan_version
-from scoring.registry_store import load_registry_from_db, save_registry
-from scoring.registry_tuyen_quang import build_tuyen_quang_registry
-from scoring.tables import AuditEntry
+from demo.registry_tuyen_quang import build_tuyen_quang_registry
+from scoring.registry.store import load_registry_from_db, save_registry
+from scoring.services.plan_store import list_plan_versions, load_plan_version, save_plan_version
+from storage.audit import verify
+from storage.errors import ServiceError
+from storage.tables import AuditEntry
 
 pytestmark = pytest.mark.db
 

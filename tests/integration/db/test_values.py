@@ -12,21 +12,29 @@ import pytest
 from open_province import YEAR, open_year, row_counts
 
 from criteria.model import Plan
-from scoring.audit import verify
-from scoring.demo import demo_values
-from scoring.errors import ServiceError
-from scoring.intake import read_indicator_files
-from scoring.periods import find_period, get_period, list_periods, open_period, set_locked, set_window
-from scoring.tables import AuditEntry, IndicatorValue
-from scoring.template import write_long_csv
-from scoring.units import Registry
-from scoring.values import (
+from demo.indicators import demo_values
+from scoring.core.units import Registry
+from scoring.intake.reader import read_indicator_files
+from scoring.intake.template import write_long_csv
+from scoring.services.periods import (
+    find_period,
+    get_period,
+    list_periods,
+    open_period,
+    set_locked,
+    set_window,
+)
+from scoring.services.values import (
     appraise,
     effective_frame,
     import_files,
     list_values,
     set_own_value,
 )
+from scoring.tables import IndicatorValue
+from storage.audit import verify
+from storage.errors import ServiceError
+from storage.tables import AuditEntry
 
 pytestmark = pytest.mark.db
 

@@ -17,10 +17,10 @@ import openpyxl
 import pytest
 from litestar.testing import TestClient
 
-from api.app import create_app
-from scoring import runs as run_service
-from scoring import values as value_service
+from scoring.services import runs as run_service
+from scoring.services import values as value_service
 from scoring.tables import IndicatorValue
+from server.app import create_app
 from web.exports import neutralise, ranking_table, to_csv, to_xlsx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api"))

@@ -13,7 +13,7 @@ from litestar.testing import TestClient
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api"))
 from loaded_province import PASSWORD, UNIT_A, World, api, client, world
 
-from scoring.cache import MISSING
+from storage.cache import MISSING
 from web import fragments
 
 __all__ = ["api", "client", "world"]

@@ -8,7 +8,7 @@ import pytest
 from litestar import get
 from litestar.testing import TestClient
 
-from api.app import create_app
+from server.app import create_app
 
 pytestmark = pytest.mark.db
 

@@ -19,11 +19,11 @@ from xml.etree.ElementTree import Element
 import pytest
 from litestar.testing import TestClient
 
-from api.app import create_app
-from api.cli import shipped_plan_path
 from criteria.describe import bonus_text, deduction_text, method_text
 from criteria.model import Plan
-from scoring.plan_store import save_plan_version
+from criteria.shipped import shipped_plan_path
+from scoring.services.plan_store import save_plan_version
+from server.app import create_app
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api"))
 import loaded_province as province

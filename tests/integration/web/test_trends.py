@@ -21,9 +21,10 @@ from xml.etree.ElementTree import Element
 import pytest
 from litestar.testing import TestClient
 
-from api.app import create_app
-from scoring import runs as run_service
-from scoring.demo import write_demo
+from demo.indicators import write_demo
+from scoring.services import runs as run_service
+from scoring.services.publish import publish_run
+from server.app import create_app
 from web.templating import vn_number
 from web.trends import improvement, improvement_order
 
@@ -46,7 +47,7 @@ class Years:
 
 async def build() -> Years:
     world = await province.load_world()
-    await run_service.publish(world.run, actor="system")
+    await publish_run(world.run, actor="system")
     with tempfile.TemporaryDirectory(prefix="thidua-trends-") as tmp:
         write_demo(Path(tmp), world.plan, world.registry, periods=(NEW_YEAR,))
         period = await province._import_demo(world.plan_version, NEW_YEAR, datetime(2025, 1, 1, tzinfo=UTC),

@@ -25,7 +25,7 @@ from test_admin_pages import checked_page
 from test_history_store import MERGED, with_merger
 from test_unit_pages import by_id, check_page, form_values, login, parse, text
 
-from scoring.registry_store import save_registry
+from scoring.registry.store import save_registry
 from web.templating import vn_number
 
 __all__ = ["api", "client", "world"]

@@ -11,11 +11,11 @@ import criteria
 from api.cli import main
 from criteria.loader import load_plan
 from criteria.model import Plan
-from scoring.compile import applicability_mask, compile_level
-from scoring.demo import demo_values
-from scoring.pipeline import competing_units, score_level
-from scoring.registry_2025 import build_tuyen_quang_2025_registry
-from scoring.units import Registry
+from demo.indicators import demo_values
+from demo.registry_2025 import build_tuyen_quang_2025_registry
+from scoring.core.compile import applicability_mask, compile_level
+from scoring.core.pipeline import competing_units, score_level
+from scoring.core.units import Registry
 
 PLANS = Path(criteria.__file__).parent / "plans"
 PATH = PLANS / "tuyen-quang-de-an-06-2025.toml"

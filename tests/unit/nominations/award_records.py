@@ -1,6 +1,6 @@
 """Small builders for the nomination tests: run records in the report shape, rule set documents.
 
-Records are plain dicts in the shape of ``scoring.report.unit_records``; nothing is mocked.
+Records are plain dicts in the shape of ``scoring.core.report.unit_records``; nothing is mocked.
 """
 
 from __future__ import annotations

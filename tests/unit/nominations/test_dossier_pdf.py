@@ -19,12 +19,12 @@ from typing import Any
 
 import pytest
 
+from demo.dossier_sample import sample_context
 from nominations.dossier import (
     DossierFile,
     normalize_context,
     render_set,
     render_set_async,
-    sample_context,
     shutdown_pool,
     zip_set,
 )

@@ -9,7 +9,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from nominations.demo_history import GUARANTEED, demo_history, write_history_csv
+from demo.history import GUARANTEED, demo_history, write_history_csv
+from demo.registry_tuyen_quang import build_tuyen_quang_registry
 from nominations.history import CODES, History, HistoryEntry
 from nominations.history_codes import (
     COLLECTIVE_TITLES,
@@ -21,9 +22,8 @@ from nominations.history_codes import (
     short_label,
 )
 from nominations.history_io import HistoryFileError, read_history_files
-from scoring.intake import IntakeError
-from scoring.registry_tuyen_quang import build_tuyen_quang_registry
-from scoring.units import Registry, Unit
+from scoring.core.units import Registry, Unit
+from scoring.intake.reader import IntakeError
 
 SINCE = date(2008, 1, 1)
 HEADER = "ma_don_vi,nam,loai,gia_tri,chi_tiet,da_dung_cho"

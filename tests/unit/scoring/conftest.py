@@ -6,7 +6,7 @@ import pytest
 from plans import LEVEL, PERIOD, build, hand_plan_dict
 
 from criteria.model import Plan
-from scoring.compile import CompiledLevel, compile_level
+from scoring.core.compile import CompiledLevel, compile_level
 
 
 @pytest.fixture(scope="session")

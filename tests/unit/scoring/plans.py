@@ -18,8 +18,8 @@ import numpy as np
 
 from criteria.loader import plan_from_dict
 from criteria.model import Plan
-from scoring.compile import CompiledLevel, applicability_mask
-from scoring.engine import STATUS_NAMES, ScoreResult, score
+from scoring.core.compile import CompiledLevel, applicability_mask
+from scoring.core.engine import STATUS_NAMES, ScoreResult, score
 
 LEVEL = "xa"
 PERIOD = 2024

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from scoring import cache
-from scoring.cache import MISSING, TTLCache
+from storage import cache
+from storage.cache import MISSING, TTLCache
 
 
 def test_entries_expire_after_their_ttl(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,11 +15,11 @@ import pytest
 
 from criteria.loader import load_plan
 from criteria.model import Plan
-from scoring.demo import FILE_NAMES, demo_values, write_demo
-from scoring.intake import read_indicator_files
-from scoring.pipeline import LevelResult, competing_units, score_level
-from scoring.registry_tuyen_quang import build_tuyen_quang_registry
-from scoring.units import Registry, load_registry
+from demo.indicators import FILE_NAMES, demo_values, write_demo
+from demo.registry_tuyen_quang import build_tuyen_quang_registry
+from scoring.core.pipeline import LevelResult, competing_units, score_level
+from scoring.core.units import Registry, load_registry
+from scoring.intake.reader import read_indicator_files
 
 ROOT = Path(__file__).resolve().parents[3]
 PLAN_PATH = ROOT / "criteria" / "plans" / "tuyen-quang-de-an-06-2022-2025.toml"
@@ -105,8 +105,8 @@ def test_same_seed_is_identical_in_a_fresh_process(
     plan: Plan, registry: Registry, frames: dict[int, pd.DataFrame]
 ) -> None:
     code = (
-        "import hashlib;from criteria.loader import load_plan;from scoring.demo import demo_values;"
-        "from scoring.registry_tuyen_quang import build_tuyen_quang_registry as b;"
+        "import hashlib;from criteria.loader import load_plan;from demo.indicators import demo_values;"
+        "from demo.registry_tuyen_quang import build_tuyen_quang_registry as b;"
         f"f=demo_values(load_plan({str(PLAN_PATH)!r}),b(),2024);"
         "print(hashlib.sha256(f.to_csv(index=False).encode()).hexdigest())"
     )

@@ -24,8 +24,8 @@ from plans import (
     totals_of,
 )
 
-from scoring.compile import CompiledLevel, compile_level
-from scoring.engine import STATUS_NAMES
+from scoring.core.compile import CompiledLevel, compile_level
+from scoring.core.engine import STATUS_NAMES
 
 NAN = math.nan
 

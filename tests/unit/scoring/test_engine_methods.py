@@ -29,8 +29,8 @@ from plans import (
 
 import criteria
 from criteria.loader import load_plan
-from scoring.compile import CompiledLevel, compile_level
-from scoring.engine import STATUS_NAMES, score
+from scoring.core.compile import CompiledLevel, compile_level
+from scoring.core.engine import STATUS_NAMES, score
 
 NAN = math.nan
 

@@ -22,9 +22,9 @@ from unit_inputs import (
 import criteria
 from criteria.loader import load_plan
 from criteria.model import Plan
-from scoring.compile import CompiledLevel, compile_level
-from scoring.engine import BLOCK, NOT_APPLICABLE, STATUS_NAMES, ScoreResult, score
-from scoring.rules import Ranking
+from scoring.core.compile import CompiledLevel, compile_level
+from scoring.core.engine import BLOCK, NOT_APPLICABLE, STATUS_NAMES, ScoreResult, score
+from scoring.core.rules import Ranking
 
 HAND_RAW = hand_plan_dict()
 HAND_PLAN = build(HAND_RAW)

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from criteria.model import Criterion, Indicator, Level, Plan, PlanInfo
-from scoring.intake import IndicatorData, IntakeError, IntakeIssue, read_indicator_files
-from scoring.sheets import decode_csv
-from scoring.units import Registry, Unit
+from scoring.core.units import Registry, Unit
+from scoring.intake.reader import IndicatorData, IntakeError, IntakeIssue, read_indicator_files
+from scoring.intake.sheets import decode_csv
 
 PERIOD = 2024
 DAY_15_01_2024 = float((date(2024, 1, 15) - date(1970, 1, 1)).days)

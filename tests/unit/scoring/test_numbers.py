@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from criteria.model import Indicator
-from scoring.numbers import format_machine, format_vietnamese, parse_value
+from scoring.intake.numbers import format_machine, format_vietnamese, parse_value
 
 NUMBER = Indicator("kinh_phi", "commune", "Kinh phí", "number", "triệu đồng")
 PERCENT = Indicator("ty_le", "commune", "Tỷ lệ", "percent", "%")

@@ -14,17 +14,17 @@ from vietnamadminunits.converter.converter_2025 import DICT_PROVINCE, convert_ad
 import criteria
 from criteria.loader import load_plan
 from criteria.model import Plan
-from scoring.lineage import predecessors
-from scoring.pipeline import competing_units
-from scoring.registry_2025 import (
+from demo.registry_2025 import (
     CURRENT_START,
     build_tuyen_quang_2025_registry,
     current_code,
     new_communes,
     official_code,
 )
-from scoring.registry_tuyen_quang import LEGACY_END, build_tuyen_quang_registry
-from scoring.units import Registry, Unit, load_registry, registry_problems, save_registry
+from demo.registry_tuyen_quang import LEGACY_END, build_tuyen_quang_registry
+from scoring.core.pipeline import competing_units
+from scoring.core.units import Registry, Unit, load_registry, registry_problems, save_registry
+from scoring.registry.lineage import predecessors
 
 PLANS = Path(criteria.__file__).parent / "plans"
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from scoring.registry_tuyen_quang import build_tuyen_quang_registry
-from scoring.units import COMPETING_LEVELS, Registry, load_registry, save_registry
+from demo.registry_tuyen_quang import build_tuyen_quang_registry
+from scoring.core.units import COMPETING_LEVELS, Registry, load_registry, save_registry
 
 DISTRICTS = {
     "070": "Thành phố Tuyên Quang",

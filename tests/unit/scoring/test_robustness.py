@@ -18,12 +18,12 @@ from unit_inputs import better_direction, kinds_of, units
 import criteria
 from criteria.loader import load_plan, plan_from_dict
 from criteria.model import Plan
-from scoring.compile import CompiledLevel, compile_level
-from scoring.demo import demo_values
-from scoring.engine import score
-from scoring.pipeline import score_level
-from scoring.registry_tuyen_quang import build_tuyen_quang_registry
-from scoring.robustness import (
+from demo.indicators import demo_values
+from demo.registry_tuyen_quang import build_tuyen_quang_registry
+from scoring.core.compile import CompiledLevel, compile_level
+from scoring.core.engine import score
+from scoring.core.pipeline import score_level
+from scoring.core.robustness import (
     Perturbation,
     draw_factors,
     draw_ranks,
@@ -33,7 +33,7 @@ from scoring.robustness import (
     rank_intervals,
     robustness_records,
 )
-from scoring.rules import rank, unit_code_order
+from scoring.core.rules import rank, unit_code_order
 
 SETTINGS = settings(max_examples=40, deadline=None)
 SHIPPED = load_plan(Path(criteria.__file__).parent / "plans" / "tuyen-quang-de-an-06-2022-2025.toml")

@@ -10,8 +10,8 @@ from hypothesis.extra.numpy import arrays
 from plans import LEVEL, PERIOD, build, hand_plan_dict, perfect_row, score_rows
 from unit_inputs import score_and_rank, units
 
-from scoring.compile import CompiledLevel, compile_level
-from scoring.rules import order_by_keys, rank, unit_code_order
+from scoring.core.compile import CompiledLevel, compile_level
+from scoring.core.rules import order_by_keys, rank, unit_code_order
 
 INT64 = (-(2**63), 2**63 - 1)
 # ranges from "many ties" to "too wide to pack": packing must fall back to a real sort

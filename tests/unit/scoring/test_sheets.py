@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from scoring.sheets import SheetError, read_sheet
+from scoring.intake.sheets import SheetError, read_sheet
 
 
 @pytest.mark.parametrize("name", ["so-lieu.zip", "so-lieu.xlsx", "so-lieu"])

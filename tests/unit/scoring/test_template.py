@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from criteria.model import Criterion, Indicator, Level, Plan, PlanInfo
-from scoring.intake import read_indicator_files
-from scoring.template import write_long_csv, write_template
-from scoring.units import Registry, Unit
+from scoring.core.units import Registry, Unit
+from scoring.intake.reader import read_indicator_files
+from scoring.intake.template import write_long_csv, write_template
 
 PERIOD = 2025
 SINCE = date(2020, 1, 1)

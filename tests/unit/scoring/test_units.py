@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring.units import Cluster, Registry, Unit, load_registry, registry_to_dict, save_registry
+from scoring.core.units import Cluster, Registry, Unit, load_registry, registry_to_dict, save_registry
 
 START = date(2008, 1, 1)
 DISTRICTS_END = date(2025, 6, 30)

@@ -14,14 +14,14 @@ from plans import LEVEL, PERIOD, build, day_number, hand_plan_dict, perfect_row
 import criteria
 from criteria.loader import load_plan
 from criteria.model import Plan
-from scoring.demo import demo_values
-from scoring.numbers import format_vietnamese
-from scoring.pipeline import score_level
-from scoring.registry_tuyen_quang import build_tuyen_quang_registry
-from scoring.report import unit_records
-from scoring.runs import canonical
-from scoring.units import Cluster, Registry, Unit
-from scoring.whatif import OverrideError, WhatIfModel, frame_from_records
+from demo.indicators import demo_values
+from demo.registry_tuyen_quang import build_tuyen_quang_registry
+from scoring.core.pipeline import score_level
+from scoring.core.report import unit_records
+from scoring.core.units import Cluster, Registry, Unit
+from scoring.core.whatif import OverrideError, WhatIfModel, frame_from_records
+from scoring.intake.numbers import format_vietnamese
+from scoring.services.runs import canonical
 
 HAND = build(hand_plan_dict())
 SHIPPED = load_plan(Path(criteria.__file__).parent / "plans" / "tuyen-quang-de-an-06-2022-2025.toml")

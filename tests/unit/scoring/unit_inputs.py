@@ -12,9 +12,9 @@ from hypothesis.extra.numpy import arrays
 from plans import day_number
 
 from criteria.model import Plan
-from scoring.compile import CompiledLevel
-from scoring.engine import ScoreResult, score
-from scoring.rules import Ranking, rank, unit_code_order
+from scoring.core.compile import CompiledLevel
+from scoring.core.engine import ScoreResult, score
+from scoring.core.rules import Ranking, rank, unit_code_order
 
 MAX_UNITS = 60
 # raw draws in [0, 1] (often on a coarse grid, so units tie) or NaN for missing data

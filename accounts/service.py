@@ -1,0 +1,264 @@
+"""Accounts, logins, sessions and API tokens: the service behind the auth routes.
+
+Login failures are counted in the shared ``KeyValue`` table, one row per failure, so every
+server worker sees the same counts: per username and per client address, within a sliding
+window of ``login_window_s`` seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import re
+import sqlite3
+import unicodedata
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from asyncpg.exceptions import UniqueViolationError
+
+from accounts.security import (
+    hash_password,
+    needs_rehash,
+    new_token,
+    spend_a_hash,
+    token_digest,
+    verify_password,
+)
+from accounts.tables import ROLES, Account, ApiToken, LoginSession
+from storage import audit
+from storage.cache import MISSING, TTLCache, default_ttl
+from storage.db import write_transaction
+from storage.errors import ServiceError
+from storage.settings import get_settings
+from storage.tables import KeyValue
+
+USERNAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{1,79}")
+MIN_PASSWORD = 8
+BAD_LOGIN = "Tên đăng nhập hoặc mật khẩu không đúng."
+_FAIL = "login-fail"
+_PUBLIC = (Account.id, Account.username, Account.full_name, Account.role, Account.unit_code, Account.active,
+           Account.created_at)
+
+
+@dataclass(frozen=True, slots=True)
+class CurrentUser:
+    """Who is making the request, and how they proved it."""
+
+    id: int
+    username: str
+    full_name: str
+    role: str
+    unit_code: str | None
+    via: Literal["cookie", "token"]
+    csrf_token: str | None = None  # only for cookie sessions
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text).strip()
+
+
+def clean_username(username: str) -> str:
+    """NFC, lower case, without control characters (PostgreSQL refuses NUL in text)."""
+    return "".join(ch for ch in _nfc(username).lower() if ch.isprintable())
+
+
+def _invalid(problems: list[dict[str, str]]) -> ServiceError:
+    message = "Thông tin tài khoản chưa hợp lệ: " + " ".join(p["message"] for p in problems)
+    return ServiceError("invalid_input", message, problems)
+
+
+async def create_account(username: str, full_name: str, password: str, role: str,
+                         unit_code: str | None = None, actor: str = "system") -> dict[str, Any]:
+    name, full, unit = clean_username(username), _nfc(full_name), _nfc(unit_code or "") or None
+    problems: list[dict[str, str]] = []
+    if not USERNAME_RE.fullmatch(name):
+        problems.append({"field": "username", "message": "Tên đăng nhập chỉ gồm chữ cái không dấu, chữ số, "
+                                                         "dấu chấm, gạch dưới, gạch ngang (2–80 ký tự)."})
+    if not full:
+        problems.append({"field": "full_name", "message": "Hãy nhập họ và tên."})
+    if role not in ROLES:
+        problems.append({"field": "role", "message": f"Vai trò «{role}» không có; chọn một trong: "
+                                                     f"{', '.join(ROLES)}."})
+    if role == "unit" and not unit:
+        problems.append({"field": "unit_code", "message": "Tài khoản của đơn vị phải có mã đơn vị."})
+    if len(password) < MIN_PASSWORD:
+        problems.append({"field": "password", "message": f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự."})
+    if problems:
+        raise _invalid(problems)
+    taken = ServiceError("conflict", f"Tên đăng nhập «{name}» đã có người dùng. Hãy chọn tên khác.",
+                         [{"field": "username", "message": "Đã có người dùng."}])
+    password_hash = await asyncio.to_thread(hash_password, password)
+    account = Account(username=name, full_name=full, password_hash=password_hash, role=role,
+                      unit_code=unit, active=True, created_at=datetime.now(UTC))
+    try:
+        async with write_transaction():
+            if await Account.exists().where(Account.username == name):
+                raise taken
+            await account.save()
+            await audit.record(actor, "account.create", "account", account.id, unit_code=unit,
+                               after={"username": name, "full_name": full, "role": role, "unit_code": unit})
+    except (sqlite3.IntegrityError, UniqueViolationError) as exc:  # a concurrent create won the race
+        raise taken from exc
+    return await get_account(account.id)
+
+
+async def get_account(account_id: int) -> dict[str, Any]:
+    row = await Account.select(*_PUBLIC).where(Account.id == account_id).first()
+    if row is None:
+        raise ServiceError("not_found", f"Không tìm thấy tài khoản số {account_id}.")
+    return row
+
+
+async def list_accounts() -> list[dict[str, Any]]:
+    return await Account.select(*_PUBLIC).order_by(Account.username)
+
+
+# --- login attempts -------------------------------------------------------------------------------
+
+def _digest(text: str) -> str:
+    return token_digest(text)[:32]
+
+
+async def _blocked_for(prefix: str, now: datetime, limit: int) -> float:
+    """Seconds until one more attempt is allowed under ``prefix`` (0 when allowed now)."""
+    rows = await KeyValue.select(KeyValue.expires_at).where(
+        KeyValue.key.like(prefix + "%"), KeyValue.expires_at > now).order_by(KeyValue.expires_at)
+    if len(rows) < limit:
+        return 0.0
+    until: datetime = rows[len(rows) - limit]["expires_at"]
+    return max(1.0, (until - now).total_seconds())
+
+
+async def _record_failure(user_prefix: str, client_prefix: str, now: datetime, window_s: int) -> None:
+    expires = now + timedelta(seconds=window_s)
+    async with write_transaction():
+        await KeyValue.delete().where(KeyValue.key.like(_FAIL + ":%"), KeyValue.expires_at <= now)
+        await KeyValue.insert(
+            KeyValue(key=f"{user_prefix}{uuid.uuid4().hex}", value=now.isoformat(), expires_at=expires),
+            KeyValue(key=f"{client_prefix}{uuid.uuid4().hex}", value=now.isoformat(), expires_at=expires),
+        )
+
+
+async def authenticate(username: str, password: str, client: str) -> dict[str, Any]:
+    """The account for these credentials, or ``ServiceError`` unauthenticated / rate_limited."""
+    settings = get_settings()
+    name = clean_username(username)
+    user_digest = _digest(name)
+    user_prefix = f"{_FAIL}:u:{user_digest}:"
+    client_base = f"{_FAIL}:c:{_digest(client or '?')}:"
+    client_prefix = f"{client_base}{user_digest}:"  # so a success clears only this user's failures
+    now = datetime.now(UTC)
+    wait = max(await _blocked_for(user_prefix, now, settings.login_attempts),
+               await _blocked_for(client_base, now, settings.login_attempts))
+    if wait:
+        minutes = math.ceil(wait / 60)
+        message = f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút."
+        raise ServiceError("rate_limited", message, {"retry_after_s": math.ceil(wait)})
+    row = await Account.select(*_PUBLIC, Account.password_hash).where(Account.username == name).first()
+    ok = False
+    if row is not None and row["active"]:
+        ok = await asyncio.to_thread(verify_password, row["password_hash"], password)
+    else:
+        await asyncio.to_thread(spend_a_hash, password)
+    if row is None or not ok:
+        await _record_failure(user_prefix, client_prefix, now, settings.login_window_s)
+        raise ServiceError("unauthenticated", BAD_LOGIN)
+    stored_hash = row.pop("password_hash")
+    new_hash = await asyncio.to_thread(hash_password, password) if needs_rehash(stored_hash) else None
+    async with write_transaction():
+        await KeyValue.delete().where(
+            KeyValue.key.like(user_prefix + "%") | KeyValue.key.like(client_prefix + "%"))
+        if new_hash:
+            await Account.update({Account.password_hash: new_hash}).where(Account.id == row["id"])
+    return row
+
+
+# --- sessions and API tokens ----------------------------------------------------------------------
+
+def _user_columns(fk: Any) -> list[Any]:
+    return [fk.id.as_alias("id"), fk.username.as_alias("username"), fk.full_name.as_alias("full_name"),
+            fk.role.as_alias("role"), fk.unit_code.as_alias("unit_code")]
+
+
+async def start_session(account_id: int) -> tuple[str, str]:
+    """A new login session: returns (session token for the cookie, CSRF token)."""
+    token, csrf = new_token(), new_token()
+    now = datetime.now(UTC)
+    async with write_transaction():
+        await LoginSession.delete().where(LoginSession.expires_at <= now)
+        await LoginSession.insert(LoginSession(
+            token_hash=token_digest(token), account=account_id, csrf_token=csrf, created_at=now,
+            expires_at=now + timedelta(hours=get_settings().session_hours)))
+    return token, csrf
+
+
+_principals: TTLCache[str, CurrentUser | None] = TTLCache(maxsize=10_000, ttl=default_ttl())
+
+
+async def session_user(token: str) -> CurrentUser | None:
+    return await _cached_principal("s:", token, _session_user)
+
+
+async def _cached_principal(
+    kind: str, token: str, load: Callable[[str], Awaitable[CurrentUser | None]]
+) -> CurrentUser | None:
+    """The account behind a session or API token, from the short-lived cache when there."""
+    if not token:
+        return None
+    key = kind + token_digest(token)
+    cached = _principals.get(key)
+    if cached is not MISSING:
+        return cached  # type: ignore[return-value]
+    user = await load(token)
+    _principals.put(key, user)
+    return user
+
+
+async def _session_user(token: str) -> CurrentUser | None:
+    row = await LoginSession.select(LoginSession.csrf_token, *_user_columns(LoginSession.account)).where(
+        LoginSession.token_hash == token_digest(token),
+        LoginSession.expires_at > datetime.now(UTC),
+        LoginSession.account.active.eq(True),
+    ).first()
+    return CurrentUser(**row, via="cookie") if row else None
+
+
+async def end_session(token: str) -> None:
+    if token:
+        _principals.drop("s:" + token_digest(token))
+        await LoginSession.delete().where(LoginSession.token_hash == token_digest(token))
+
+
+async def create_api_token(account_id: int, name: str) -> str:
+    """A new API token for the account; only its digest is kept, so it is shown once."""
+    label = _nfc(name)
+    if not label or len(label) > 80:
+        raise ServiceError("invalid_input", "Tên mã truy cập phải có từ 1 đến 80 ký tự.",
+                           [{"field": "name", "message": "Từ 1 đến 80 ký tự."}])
+    account = await get_account(account_id)
+    token = new_token()
+    async with write_transaction():
+        saved = ApiToken(token_hash=token_digest(token), account=account_id, name=label,
+                         created_at=datetime.now(UTC))
+        await saved.save()
+        await audit.record(account["username"], "api_token.create", "api_token", saved.id,
+                           after={"account": account["username"], "name": label})
+    return token
+
+
+async def token_user(token: str) -> CurrentUser | None:
+    return await _cached_principal("t:", token, _token_user)
+
+
+async def _token_user(token: str) -> CurrentUser | None:
+    row = await ApiToken.select(*_user_columns(ApiToken.account)).where(
+        ApiToken.token_hash == token_digest(token), ApiToken.account.active.eq(True)).first()
+    return CurrentUser(**row, via="token") if row else None

@@ -1,0 +1,1 @@
+"""Indicator intake: uploaded CSV/XLSX files and typed values into one validated long table, and the data-entry templates."""

@@ -1,0 +1,134 @@
+"""The unit registry in the database: save (upsert) a :class:`Registry`, load it back.
+
+Units are never deleted here: a unit that left the registry keeps its row, so runs and
+values that name it still resolve (history survives mergers through ``successors``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scoring.core.units import Cluster, Registry, Unit
+from scoring.tables import Cluster as ClusterRow
+from scoring.tables import Unit as UnitRow
+from storage.audit import record
+from storage.db import CHUNK, write_transaction
+from storage.errors import ServiceError
+from storage.tables import KeyValue
+
+PROVINCE_CODE_KEY = "registry.province_code"
+PROVINCE_NAME_KEY = "registry.province_name"
+_UNIT_COLUMNS = ("code", "name", "kind", "level", "parent", "cluster", "valid_from", "valid_to",
+                 "tags", "sex", "successors")
+
+
+def _joined(values: tuple[str, ...], code: str, field: str) -> str:
+    bad = [v for v in values if "," in v]
+    if bad:
+        raise ServiceError(
+            "invalid_input",
+            f"Đơn vị '{code}': giá trị '{bad[0]}' ở trường '{field}' không được chứa dấu phẩy.",
+            details={"unit_code": code, "field": field},
+        )
+    return ",".join(values)
+
+
+def _unit_row(u: Unit) -> dict[str, Any]:
+    return {
+        "code": u.code, "name": u.name, "kind": u.kind, "level": u.level, "parent": u.parent,
+        "cluster": u.cluster, "valid_from": u.valid_from, "valid_to": u.valid_to,
+        "tags": _joined(u.tags, u.code, "tags"), "sex": u.sex,
+        "successors": _joined(u.successors, u.code, "successors"),
+    }
+
+
+def _split(text: str | None) -> tuple[str, ...]:
+    return tuple(part for part in (text or "").split(",") if part)
+
+
+async def _upsert(table: Any, rows: list[dict[str, Any]], columns: tuple[str, ...]) -> None:
+    """Insert or update rows by ``code``: one multi-row statement per chunk."""
+    update = [getattr(table, c) for c in columns if c != "code"]
+    for start in range(0, len(rows), CHUNK):
+        chunk = [table(**row) for row in rows[start:start + CHUNK]]
+        await table.insert(*chunk).on_conflict(
+            target=table.code, action="DO UPDATE", values=update)
+
+
+async def _set_key(key: str, value: str) -> None:
+    await KeyValue.insert(KeyValue(key=key, value=value)).on_conflict(
+        target=KeyValue.key, action="DO UPDATE", values=[KeyValue.value])
+
+
+def _changes(wanted: list[dict[str, Any]], stored: dict[str, dict[str, Any]],
+             columns: tuple[str, ...]) -> tuple[list[dict[str, Any]], int, int]:
+    """Rows to write, and how many of them are new and changed."""
+    out: list[dict[str, Any]] = []
+    new = changed = 0
+    for row in wanted:
+        old = stored.get(row["code"])
+        if old is None:
+            new += 1
+        elif any(old[c] != row[c] for c in columns):
+            changed += 1
+        else:
+            continue
+        out.append(row)
+    return out, new, changed
+
+
+async def save_registry(registry: Registry, actor: str) -> dict[str, int]:
+    """Upsert the province, its clusters and units in one transaction; returns the counts."""
+    cluster_cols = ("code", "name", "level")
+    clusters = [{"code": c.code, "name": c.name, "level": c.level} for c in registry.clusters]
+    units = [_unit_row(u) for u in registry.units]
+    async with write_transaction():
+        old_clusters = {r["code"]: r for r in await ClusterRow.select(
+            *(getattr(ClusterRow, c) for c in cluster_cols))}
+        old_units = {r["code"]: r for r in await UnitRow.select(
+            *(getattr(UnitRow, c) for c in _UNIT_COLUMNS))}
+        for row in old_units.values():
+            row["tags"], row["successors"] = row["tags"] or "", row["successors"] or ""
+        cluster_rows, clusters_new, clusters_changed = _changes(clusters, old_clusters, cluster_cols)
+        unit_rows, units_new, units_changed = _changes(units, old_units, _UNIT_COLUMNS)
+        await _upsert(ClusterRow, cluster_rows, cluster_cols)
+        await _upsert(UnitRow, unit_rows, _UNIT_COLUMNS)
+        await _set_key(PROVINCE_CODE_KEY, registry.province_code)
+        await _set_key(PROVINCE_NAME_KEY, registry.province_name)
+        wanted = {u["code"] for u in units}
+        counts = {
+            "clusters": len(clusters), "clusters_new": clusters_new,
+            "clusters_changed": clusters_changed,
+            "units": len(units), "units_new": units_new, "units_changed": units_changed,
+            "units_kept_outside": sum(1 for code in old_units if code not in wanted),
+        }
+        await record(actor, "registry.save", "registry", registry.province_code, after={
+            "province_code": registry.province_code, "province_name": registry.province_name,
+            **counts,
+        })
+    return counts
+
+
+async def load_registry_from_db() -> Registry:
+    """The stored registry, clusters and units in the order they were first saved."""
+    keys = {r["key"]: r["value"] for r in await KeyValue.select(KeyValue.key, KeyValue.value).where(
+        KeyValue.key.is_in([PROVINCE_CODE_KEY, PROVINCE_NAME_KEY]))}
+    if PROVINCE_CODE_KEY not in keys or PROVINCE_NAME_KEY not in keys:
+        raise ServiceError(
+            "not_found",
+            "Chưa có danh mục đơn vị trong cơ sở dữ liệu; hãy nạp danh mục đơn vị trước.",
+        )
+    cluster_rows = await ClusterRow.select(
+        ClusterRow.code, ClusterRow.name, ClusterRow.level).order_by(ClusterRow.id)
+    unit_rows = await UnitRow.select(
+        *(getattr(UnitRow, c) for c in _UNIT_COLUMNS)).order_by(UnitRow.id)
+    clusters = tuple(Cluster(r["code"], r["name"], r["level"]) for r in cluster_rows)
+    units = tuple(
+        Unit(r["code"], r["name"], r["kind"], r["level"], r["parent"], r["cluster"],
+             r["valid_from"], r["valid_to"], _split(r["tags"]), r["sex"], _split(r["successors"]))
+        for r in unit_rows
+    )
+    try:
+        return Registry(keys[PROVINCE_CODE_KEY], keys[PROVINCE_NAME_KEY], clusters, units)
+    except ValueError as exc:
+        raise ServiceError("conflict", str(exc)) from None

@@ -1,0 +1,1 @@
+"""Scoring services: plan versions, periods, values, runs, publication, replies and scenarios; each holds its transaction."""

@@ -1,0 +1,96 @@
+"""Stored plan versions: upload a plan file once, read it back by id.
+
+A version is identified by the sha256 of its canonical form, so uploading the same plan
+twice (even with different comments or key order) returns the stored version; a changed
+plan becomes a new version and never overwrites an old one, because runs and periods
+refer to the exact plan they were made with.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import UTC, datetime
+from typing import Any
+
+from criteria.loader import PlanError, plan_from_dict
+from criteria.model import Plan
+from criteria.tables import PlanVersion
+from storage.audit import record
+from storage.db import write_transaction
+from storage.errors import ServiceError
+
+UPLOAD_SOURCE = "(tệp tải lên)"
+_plans: dict[str, Plan] = {}  # sha256 → parsed plan; a version's content never changes
+
+
+def parse_plan_source(source_toml: str) -> Plan:
+    """Parse and validate a plan file's text; ``plan_invalid`` lists every issue."""
+    try:
+        raw = tomllib.loads(source_toml)
+    except tomllib.TOMLDecodeError as exc:
+        raise ServiceError(
+            "plan_invalid",
+            "Tệp kế hoạch không đúng cú pháp TOML; hãy sửa dòng được chỉ ra rồi tải lên lại.",
+            details=[{"path": "(cú pháp TOML)", "message": str(exc)}],
+        ) from None
+    try:
+        return plan_from_dict(raw, source=UPLOAD_SOURCE)
+    except PlanError as err:
+        raise ServiceError(
+            "plan_invalid",
+            f"Kế hoạch có {len(err.issues)} lỗi; chưa lưu phiên bản nào. "
+            "Hãy sửa tất cả các lỗi dưới đây rồi tải lên lại.",
+            details=[{"path": issue.path, "message": issue.message} for issue in err.issues],
+        ) from None
+
+
+async def save_plan_version(source_toml: str, actor: str) -> tuple[int, Plan, bool]:
+    """Store a plan file; returns (version id, plan, created). Same content → same id."""
+    plan = parse_plan_source(source_toml)
+    async with write_transaction():
+        existing = await PlanVersion.select(PlanVersion.id).where(
+            PlanVersion.sha256 == plan.sha256).first()
+        if existing is not None:
+            return int(existing["id"]), plan, False
+        rows = await PlanVersion.insert(PlanVersion(
+            plan_id=plan.info.id, version=plan.info.version, title=plan.info.title,
+            sha256=plan.sha256, canonical_json=plan.canonical_json, source_toml=source_toml,
+            created_at=datetime.now(UTC), created_by=actor,
+        ))
+        version_id = int(rows[0]["id"])
+        await record(actor, "plan.upload", "plan_version", version_id, after={
+            "plan_id": plan.info.id, "version": plan.info.version, "title": plan.info.title,
+            "sha256": plan.sha256,
+        })
+    _plans[plan.sha256] = plan
+    return version_id, plan, True
+
+
+async def load_plan_version(version_id: int) -> Plan:
+    """The plan of a stored version (parsed once per content, then cached)."""
+    row = await PlanVersion.select(
+        PlanVersion.sha256, PlanVersion.source_toml).where(PlanVersion.id == version_id).first()
+    if row is None:
+        raise ServiceError("not_found", f"Không có phiên bản kế hoạch số {version_id}.")
+    sha = row["sha256"]
+    plan = _plans.get(sha)
+    if plan is None:
+        plan = parse_plan_source(row["source_toml"])
+        if plan.sha256 != sha:
+            raise ServiceError(
+                "conflict",
+                f"Phiên bản kế hoạch số {version_id} đọc lại không còn khớp mã băm đã lưu "
+                "(trình đọc kế hoạch đã thay đổi cách chuẩn hóa); hãy báo quản trị hệ thống.",
+                details={"stored_sha256": sha, "parsed_sha256": plan.sha256},
+            )
+        _plans[sha] = plan
+    return plan
+
+
+async def list_plan_versions() -> list[dict[str, Any]]:
+    """Every stored version, oldest first, without the file text."""
+    rows = await PlanVersion.select(
+        PlanVersion.id, PlanVersion.plan_id, PlanVersion.version, PlanVersion.title,
+        PlanVersion.sha256, PlanVersion.created_at, PlanVersion.created_by,
+    ).order_by(PlanVersion.id)
+    return [dict(row) for row in rows]

@@ -1,0 +1,1 @@
+"""The composition root: the Litestar application built from ``web`` and ``api``."""

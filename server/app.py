@@ -1,0 +1,100 @@
+"""The Litestar application factory: ``uvicorn --factory server.app:create_app``."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar, get
+from litestar.middleware import DefineMiddleware
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.types import ControllerRouterHandler
+
+from api.controllers.auth import AuthController
+from http_layer.auth import SESSION_COOKIE, AuthMiddleware
+from http_layer.errors import EXCEPTION_HANDLERS
+from http_layer.read_snapshot import read_snapshot_middleware
+from storage.db import close_pool, is_sqlite, start_pool
+
+AUTH_EXCLUDE = ["^/static/", "^/schema"]  # no user needed: skip the session lookup
+
+
+@get("/api/v1/health", tags=["Hệ thống"], summary="Máy chủ đang chạy")
+async def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+def api_route_handlers() -> list[ControllerRouterHandler]:
+    """The domain controllers listed in ``api/routes.py`` (``ROUTES``), when that module exists."""
+    try:
+        module = importlib.import_module("api.routes")
+    except ModuleNotFoundError as exc:
+        if exc.name != "api.routes":
+            raise
+        return []
+    return list(module.ROUTES)
+
+
+def _use_pool() -> bool:
+    return not is_sqlite() and os.environ.get("THIDUA_DB_POOL", "1") != "0"
+
+
+@asynccontextmanager
+async def database_pool(_: Litestar) -> AsyncIterator[None]:
+    """PostgreSQL connection pool for the life of the worker (SQLite has none)."""
+    pooled = _use_pool()
+    if pooled:
+        await start_pool()
+    try:
+        yield
+    finally:
+        if pooled:
+            await close_pool()
+
+
+def openapi_config() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="thidua API",
+        version="1",
+        path="/schema",
+        description="Hệ thống chấm điểm thi đua, khen thưởng. Đăng nhập bằng cookie phiên "
+                    "(kèm X-CSRF-Token khi ghi) hoặc mã truy cập: Authorization: Bearer <mã>.",
+        render_plugins=[SwaggerRenderPlugin()],
+        components=Components(security_schemes={
+            "BearerToken": SecurityScheme(type="http", scheme="bearer"),
+            "SessionCookie": SecurityScheme(type="apiKey", name=SESSION_COOKIE, security_scheme_in="cookie"),
+        }),
+    )
+
+
+def create_app(extra_route_handlers: Sequence[ControllerRouterHandler] = ()) -> Litestar:
+    from web.routes import web_app_options
+
+    web = web_app_options()
+    return Litestar(
+        route_handlers=[health, AuthController, *api_route_handlers(), *web["route_handlers"],
+                        *extra_route_handlers],
+        template_config=web["template_config"],
+        middleware=[read_snapshot_middleware, DefineMiddleware(AuthMiddleware, exclude=AUTH_EXCLUDE)],
+        exception_handlers=EXCEPTION_HANDLERS,
+        openapi_config=openapi_config(),
+        lifespan=[database_pool],
+    )
+
+
+_app: Litestar | None = None
+
+
+def __getattr__(name: str) -> Any:
+    """``server.app:app`` built on first use, so importing this module stays cheap."""
+    global _app
+    if name == "app":
+        if _app is None:
+            _app = create_app()
+        return _app
+    raise AttributeError(name)
