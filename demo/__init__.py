@@ -1,1 +1,3 @@
-"""Demo and sample data: the Tuyên Quang province registry, synthetic indicator data and history, the demo loader, a sample dossier context."""
+"""Demo and sample data: the Tuyên Quang province registry, synthetic indicator data and history, the
+demo loader, a sample dossier context.
+"""

@@ -1,1 +1,3 @@
-"""Units, indicator intake, the vectorised scoring engine and the ranking rules, in rooms: ``core`` (pure), ``intake``, ``registry``, ``services``."""
+"""Units, indicator intake, the vectorised scoring engine and the ranking rules, in rooms: ``core``
+(pure), ``intake``, ``registry``, ``services``.
+"""

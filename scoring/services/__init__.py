@@ -1,1 +1,3 @@
-"""Scoring services: plan versions, periods, values, runs, publication, replies and scenarios; each holds its transaction."""
+"""Scoring services: plan versions, periods, values, runs, publication, replies and scenarios; each
+holds its transaction.
+"""
