@@ -1,4 +1,7 @@
-"""Who may read what: the rules the domain controllers share.
+"""Who may read what: the rules the pages and the domain controllers share.
+
+Each check takes the signed-in user (``viewer``, None when anonymous) that handlers receive as a
+dependency (see :mod:`http_layer.auth`).
 
 - staff (``admin``) see and change everything;
 - a ``unit`` account reads and writes only its own unit's data and breakdown;
@@ -15,7 +18,7 @@ from litestar import Request
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.params import PathParameter, QueryParameter
 
-from http_layer.auth import current_user
+from accounts.service import CurrentUser
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -32,14 +35,13 @@ STAFF_ONLY = "Chỉ cán bộ Ban Thi đua – Khen thưởng (quản trị) đ�
 NOT_PUBLISHED = "Kết quả này chưa được công bố."
 
 
-def is_admin(request: AnyRequest) -> bool:
-    user = current_user(request)
-    return user is not None and user.role == "admin"
+def is_admin(viewer: CurrentUser | None) -> bool:
+    return viewer is not None and viewer.role == "admin"
 
 
-def require_unit_access(request: AnyRequest, unit_code: str) -> None:
+def require_unit_access(viewer: CurrentUser | None, unit_code: str) -> None:
     """Staff, or the unit's own account; anonymous → 401, others → 403."""
-    user = current_user(request)
+    user = viewer
     if user is None:
         raise NotAuthorizedException(detail="Bạn cần đăng nhập.")
     if user.role == "admin":
@@ -49,16 +51,15 @@ def require_unit_access(request: AnyRequest, unit_code: str) -> None:
     raise PermissionDeniedException(detail=NOT_YOURS)
 
 
-def require_breakdown_access(request: AnyRequest, unit_code: str, published: bool) -> None:
+def require_breakdown_access(viewer: CurrentUser | None, unit_code: str, published: bool) -> None:
     """A unit's breakdown: staff, the unit itself, and council members once published."""
-    user = current_user(request)
-    if user is not None and user.role == "council" and published:
+    if viewer is not None and viewer.role == "council" and published:
         return
-    require_unit_access(request, unit_code)
+    require_unit_access(viewer, unit_code)
 
 
-def require_published_or_admin(request: AnyRequest, published: bool) -> None:
-    if not published and not is_admin(request):
-        if current_user(request) is None:
+def require_published_or_admin(viewer: CurrentUser | None, published: bool) -> None:
+    if not published and not is_admin(viewer):
+        if viewer is None:
             raise NotAuthorizedException(detail=NOT_PUBLISHED)
         raise PermissionDeniedException(detail=NOT_PUBLISHED)

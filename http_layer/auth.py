@@ -15,6 +15,7 @@ from typing import Any
 
 from litestar.connection import ASGIConnection, Request
 from litestar.datastructures import Cookie, Headers
+from litestar.di import NamedDependency, Provide
 from litestar.enums import ScopeType
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
@@ -139,3 +140,30 @@ def requires_roles(*roles: str) -> Guard:
 
 
 requires_admin = requires_roles("admin")
+
+
+# --- the signed-in user as a dependency ---------------------------------------------------------
+
+def provide_user(request: Request[Any, Any, Any]) -> CurrentUser:
+    """``user``: the signed-in account of a handler behind a guard (401 if nobody is signed in)."""
+    user = current_user(request)
+    if user is None:
+        raise NotAuthorizedException(detail="Bạn cần đăng nhập để dùng chức năng này.")
+    return user
+
+
+def provide_viewer(request: Request[Any, Any, Any]) -> CurrentUser | None:
+    """``viewer``: whoever is asking, None when anonymous (public pages, access checks)."""
+    return current_user(request)
+
+
+SignedIn = NamedDependency[CurrentUser]
+"""A handler parameter ``user: SignedIn``: the signed-in account (the route's guard requires one)."""
+Viewer = NamedDependency[CurrentUser | None]
+"""A handler parameter ``viewer: Viewer``: whoever asks, None when anonymous."""
+
+USER_DEPENDENCIES = {
+    "user": Provide(provide_user, sync_to_thread=False),
+    "viewer": Provide(provide_viewer, sync_to_thread=False),
+}
+"""Registered on the app: a handler declares ``user: SignedIn`` or ``viewer: Viewer``."""

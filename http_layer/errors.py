@@ -1,8 +1,8 @@
 """One error format for the whole API: ``{"error": {"code", "message", "details"?}}``.
 
 Every message is Vietnamese and says what went wrong and what to do. Paths under ``/api/``
-always answer JSON; other paths will get an HTML page once the web package registers one with
-:func:`use_page_renderer` (until then they answer JSON too).
+always answer JSON; other paths answer with the HTML page of the renderer the app factory keeps
+in the app's state under ``PAGE_RENDERER`` (without one they answer JSON too).
 """
 
 from __future__ import annotations
@@ -64,17 +64,12 @@ def status_of(exc: ServiceError) -> int:
 
 ErrorBody = dict[str, dict[str, Any]]
 PageRenderer = Callable[[Request[Any, Any, Any], int, ErrorBody], Response[Any]]
-_page_renderer: PageRenderer | None = None
+PAGE_RENDERER = "page_renderer"  # the app state's key for the pages' error renderer
 
 
 def is_api_path(path: str) -> bool:
     return path == API_PREFIX.rstrip("/") or path.startswith(API_PREFIX)
 
-
-def use_page_renderer(renderer: PageRenderer | None) -> None:
-    """Let the web package answer errors on non-API paths with an HTML page."""
-    global _page_renderer
-    _page_renderer = renderer
 
 
 def error_response(request: Request[Any, Any, Any], status: int, code: str, message: str,
@@ -82,8 +77,9 @@ def error_response(request: Request[Any, Any, Any], status: int, code: str, mess
     body: ErrorBody = {"error": {"code": code, "message": message}}
     if details is not None:
         body["error"]["details"] = details
-    if _page_renderer is not None and not is_api_path(request.url.path):
-        return _page_renderer(request, status, body)
+    renderer: PageRenderer | None = request.app.state.get(PAGE_RENDERER)
+    if renderer is not None and not is_api_path(request.url.path):
+        return renderer(request, status, body)
     return Response(content=body, status_code=status, media_type=MediaType.JSON, headers=headers)
 
 

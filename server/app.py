@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
 from litestar import Litestar, get
+from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
@@ -16,10 +16,12 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types import ControllerRouterHandler
 
 from api.controllers.auth import AuthController
-from http_layer.auth import SESSION_COOKIE, AuthMiddleware
+from api.routes import ROUTES
+from http_layer.auth import SESSION_COOKIE, USER_DEPENDENCIES, AuthMiddleware
 from http_layer.errors import EXCEPTION_HANDLERS
 from http_layer.read_snapshot import read_snapshot_middleware
 from storage.db import close_pool, is_sqlite, start_pool
+from web.routes import web_app_options
 
 AUTH_EXCLUDE = ["^/static/", "^/schema"]  # no user needed: skip the session lookup
 
@@ -28,16 +30,6 @@ AUTH_EXCLUDE = ["^/static/", "^/schema"]  # no user needed: skip the session loo
 async def health() -> dict[str, str]:
     return {"status": "ok"}
 
-
-def api_route_handlers() -> list[ControllerRouterHandler]:
-    """The domain controllers listed in ``api/routes.py`` (``ROUTES``), when that module exists."""
-    try:
-        module = importlib.import_module("api.routes")
-    except ModuleNotFoundError as exc:
-        if exc.name != "api.routes":
-            raise
-        return []
-    return list(module.ROUTES)
 
 
 def _use_pool() -> bool:
@@ -73,15 +65,15 @@ def openapi_config() -> OpenAPIConfig:
 
 
 def create_app(extra_route_handlers: Sequence[ControllerRouterHandler] = ()) -> Litestar:
-    from web.routes import web_app_options
-
     web = web_app_options()
     return Litestar(
-        route_handlers=[health, AuthController, *api_route_handlers(), *web["route_handlers"],
+        route_handlers=[health, AuthController, *ROUTES, *web["route_handlers"],
                         *extra_route_handlers],
         template_config=web["template_config"],
+        state=State(web["state"]),
         middleware=[read_snapshot_middleware, DefineMiddleware(AuthMiddleware, exclude=AUTH_EXCLUDE)],
         exception_handlers=EXCEPTION_HANDLERS,
+        dependencies=USER_DEPENDENCIES,
         openapi_config=openapi_config(),
         lifespan=[database_pool],
     )

@@ -13,6 +13,7 @@ from litestar import Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
+from http_layer.auth import SignedIn
 from http_layer.errors import status_of
 from scoring.core.units import LEVELS, Unit
 from scoring.registry.store import load_registry_from_db
@@ -28,7 +29,6 @@ from web.admin.common import (
     AdminController,
     AnyRequest,
     FormBody,
-    actor,
     admin_page,
     competing_levels,
     period_plan,
@@ -80,10 +80,11 @@ class OverviewPages(AdminController):
         return await _overview(request, reopened=mo_lai)
 
     @post("/quan-tri/ky/{period_id:int}/mo-lai", status_code=200)
-    async def reopen(self, request: AnyRequest, period_id: FromPath[int], data: FormBody) -> Response[Any]:
+    async def reopen(self, request: AnyRequest, user: SignedIn, period_id: FromPath[int],
+                     data: FormBody) -> Response[Any]:
         reason = data.get("ly_do", "")
         try:
-            period = await period_service.set_locked(period_id, False, actor(request), reason)
+            period = await period_service.set_locked(period_id, False, user.username, reason)
         except ServiceError as exc:
             return await _overview(request, status_of(exc), errors={period_id: exc.message},
                                    reasons={period_id: reason})

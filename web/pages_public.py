@@ -27,6 +27,7 @@ LEVEL_ORDER = ("agency", "district", "commune", "individual")
 
 
 def page(name: str, request: AnyRequest, status: int = 200, **context: Any) -> Template:
+    """A page; its layout names the signed-in user (``request.user``, set by the auth middleware)."""
     return Template(
         template_name=name, context={"user": current_user(request), **context}, status_code=status
     )

@@ -16,8 +16,9 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
+from accounts.service import CurrentUser
 from http_layer.access import require_unit_access
-from http_layer.auth import current_user
+from http_layer.auth import SignedIn, Viewer
 from http_layer.errors import status_of
 from scoring.services import periods as period_service
 from scoring.services import replies
@@ -28,7 +29,6 @@ from web.admin.common import (
     AdminController,
     AnyRequest,
     FormBody,
-    actor,
     competing_levels,
     parse_int,
     period_plan,
@@ -68,25 +68,24 @@ async def _shared_with(code: str, level: str) -> list[dict[str, Any]]:
     return out
 
 
-async def _unit_page(request: AnyRequest, code: str, status: int = 200, **extra: Any) -> Template:
-    require_unit_access(request, code)
+async def _unit_page(request: AnyRequest, viewer: CurrentUser | None, code: str, status: int = 200,
+                     **extra: Any) -> Template:
+    require_unit_access(viewer, code)
     unit = await unit_row(code)
     shares = await _shared_with(code, unit["level"])
     current = next((s for s in shares if s["can_reply"]), None)
-    user = current_user(request)
     context: dict[str, Any] = {
         "unit": unit, "shares": shares, "current": current, "error": None, "sent": {}, "done": None,
         "disputes": await _with_threads(await replies.list_disputes(unit_code=code)),
-        "writer": user is not None and user.role == "unit", "errors": {}, "typed": {},
+        "writer": viewer is not None and viewer.role == "unit", "errors": {}, "typed": {},
     }
     context.update(extra)
     return page("replies/unit.html", request, status, **context)
 
 
-def _unit_writer(request: AnyRequest, code: str) -> str:
-    require_unit_access(request, code)
-    user = current_user(request)
-    if user is None or user.role != "unit":
+def _unit_writer(user: CurrentUser, code: str) -> str:
+    require_unit_access(user, code)
+    if user.role != "unit":
         raise PermissionDeniedException(detail=UNITS_ONLY)
     return user.username
 
@@ -95,13 +94,14 @@ class UnitReplyPages(Controller):
     include_in_schema = False
 
     @get("/don-vi/{code:str}/giai-trinh")
-    async def unit_replies(self, request: AnyRequest, code: FromPath[str],
+    async def unit_replies(self, request: AnyRequest, viewer: Viewer, code: FromPath[str],
                            da_gui: FromQuery[int | None] = None) -> Template:
-        return await _unit_page(request, code, done=da_gui)
+        return await _unit_page(request, viewer, code, done=da_gui)
 
     @post("/don-vi/{code:str}/giai-trinh", status_code=200)
-    async def dispute(self, request: AnyRequest, code: FromPath[str], data: FormBody) -> Response[Any]:
-        who = _unit_writer(request, code)
+    async def dispute(self, request: AnyRequest, user: SignedIn, code: FromPath[str],
+                      data: FormBody) -> Response[Any]:
+        who = _unit_writer(user, code)
         run_id = parse_int(data.get("luot"))
         try:
             if run_id is None:
@@ -110,20 +110,21 @@ class UnitReplyPages(Controller):
                 run_id, code, data.get("tieu_chi", ""), actor=who, explanation=data.get("giai_trinh", ""),
                 evidence_url=data.get("minh_chung", ""), claimed=data.get("gia_tri", ""))
         except ServiceError as exc:
-            return await _unit_page(request, code, status_of(exc), error=exc.message, sent=data)
+            return await _unit_page(request, user, code, status_of(exc), error=exc.message, sent=data)
         return see_other(f"/don-vi/{code}/giai-trinh?da_gui={found['id']}")
 
     @post("/don-vi/{code:str}/giai-trinh/{dispute_id:int}/trao-doi", status_code=200)
-    async def message(self, request: AnyRequest, code: FromPath[str], dispute_id: FromPath[int],
+    async def message(self, request: AnyRequest, user: SignedIn, code: FromPath[str],
+                      dispute_id: FromPath[int],
                       data: FormBody) -> Response[Any]:
-        who = _unit_writer(request, code)
+        who = _unit_writer(user, code)
         found = await replies.get_dispute(dispute_id)
         if found["unit_code"] != code:
             raise ServiceError("not_found", f"Đơn vị không có giải trình số {dispute_id}.")
         try:
             await replies.add_message(dispute_id, data.get("noi_dung", ""), actor=who, side="unit")
         except ServiceError as exc:
-            return await _unit_page(request, code, status_of(exc), errors={dispute_id: exc.message},
+            return await _unit_page(request, user, code, status_of(exc), errors={dispute_id: exc.message},
                                     typed={dispute_id: data})
         return see_other(f"/don-vi/{code}/giai-trinh")
 
@@ -172,20 +173,22 @@ class StaffReplyPages(AdminController):
         return await _staff_page(request, shared=da_chia_se, answered=da_tra_loi)
 
     @post("/quan-tri/luot-cham/{run_id:int}/chia-se", status_code=200)
-    async def share(self, request: AnyRequest, run_id: FromPath[int], data: FormBody) -> Response[Any]:
+    async def share(self, request: AnyRequest, user: SignedIn, run_id: FromPath[int],
+                    data: FormBody) -> Response[Any]:
         days = parse_int(data.get("so_ngay"))
         try:
             if days is None:
                 raise ServiceError("invalid_input", "Hãy nhập số ngày giải trình (một số nguyên).")
-            await replies.share_run(run_id, actor(request), days)
+            await replies.share_run(run_id, user.username, days)
         except ServiceError as exc:
             return await _staff_page(request, status_of(exc), share_error={run_id: exc.message})
         return see_other(f"/quan-tri/giai-trinh?da_chia_se={run_id}")
 
     @post("/quan-tri/giai-trinh/{dispute_id:int}/{action:str}", status_code=200)
-    async def answer(self, request: AnyRequest, dispute_id: FromPath[int], action: FromPath[str],
+    async def answer(self, request: AnyRequest, user: SignedIn, dispute_id: FromPath[int],
+                     action: FromPath[str],
                      data: FormBody) -> Response[Any]:
-        who = actor(request)
+        who = user.username
         try:
             if action == "chap-nhan":
                 await replies.accept(dispute_id, actor=who, value=data.get("gia_tri", ""),

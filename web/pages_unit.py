@@ -11,11 +11,12 @@ from typing import Annotated, Any
 from litestar import Controller, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.exceptions import PermissionDeniedException
 from litestar.params import Body, FromPath, FromQuery, MultipartBody
 
+from accounts.service import CurrentUser
 from http_layer.access import AnyRequest, OptionalIdQuery, require_unit_access
-from http_layer.auth import current_user
+from http_layer.auth import SignedIn, Viewer
 from http_layer.errors import status_of
 from http_layer.read_snapshot import snapshot
 from storage.cache import MISSING
@@ -36,19 +37,12 @@ class EntryUpload:
     ky: str = ""
 
 
-def _actor(request: AnyRequest) -> str:
-    user = current_user(request)
-    return user.username if user else "?"
 
-
-def entry_unit(request: AnyRequest, don_vi: str | None) -> str | None:
+def entry_unit(user: CurrentUser, don_vi: str | None) -> str | None:
     """Whose data this request enters: a unit account its own, staff the unit they chose."""
-    user = current_user(request)
-    if user is None:
-        raise NotAuthorizedException(detail="Bạn cần đăng nhập để nhập số liệu.")
     if user.role == "unit":
         code = (don_vi or "").strip() or user.unit_code or ""
-        require_unit_access(request, code)
+        require_unit_access(user, code)
         return code
     if user.role == "admin":
         return (don_vi or "").strip() or None
@@ -61,7 +55,8 @@ def _period_id(text: str | None) -> int | None:
 
 
 async def _entry_page(
-    request: AnyRequest, code: str | None, period_id: int | None, status: int = 200, **extra: Any
+    request: AnyRequest, user: CurrentUser, code: str | None, period_id: int | None, status: int = 200,
+    **extra: Any,
 ) -> Response[Any]:
     if code is None:
         return page("entry.html", request, status, context=None, choose_unit=True, staff=True, **extra)
@@ -70,14 +65,13 @@ async def _entry_page(
     for field in context["fields"]:  # what the user typed stays where a field was refused
         if field["id"] in extra.get("errors", {}) and field["id"] in sent:
             field.update(sent[field["id"]])
-    user = current_user(request)
     return page(
         "entry.html",
         request,
         status,
         context=context,
         choose_unit=False,
-        staff=user is not None and user.role == "admin",
+        staff=user.is_admin,
         **extra,
     )
 
@@ -87,11 +81,10 @@ class UnitPages(Controller):
 
     @get("/don-vi/{code:str}")
     async def dashboard(
-        self, request: AnyRequest, code: FromPath[str], ky: OptionalIdQuery = None
+        self, request: AnyRequest, viewer: Viewer, code: FromPath[str], ky: OptionalIdQuery = None
     ) -> Response[Any]:
-        require_unit_access(request, code)
-        user = current_user(request)
-        role = user.role if user else ""
+        require_unit_access(viewer, code)
+        role = viewer.role if viewer else ""
         key = ("dashboard", code, ky, role)
         parts = fragments.bodies.get(key)
         if parts is MISSING:
@@ -107,27 +100,29 @@ class UnitPages(Controller):
 
     @get("/nhap-lieu")
     async def entry(
-        self, request: AnyRequest, don_vi: FromQuery[str | None] = None, ky: OptionalIdQuery = None
+        self, request: AnyRequest, user: SignedIn, don_vi: FromQuery[str | None] = None,
+        ky: OptionalIdQuery = None
     ) -> Response[Any]:
-        return await _entry_page(request, entry_unit(request, don_vi), ky)
+        return await _entry_page(request, user, entry_unit(user, don_vi), ky)
 
     @post("/nhap-lieu", status_code=200)
-    async def save(self, request: AnyRequest, data: FormData) -> Response[Any]:
-        code = entry_unit(request, data.get("don_vi"))
+    async def save(self, request: AnyRequest, user: SignedIn, data: FormData) -> Response[Any]:
+        code = entry_unit(user, data.get("don_vi"))
         period_id = _period_id(data.get("ky"))
         if code is None:
-            return await _entry_page(request, None, period_id, 400)
+            return await _entry_page(request, user, None, period_id, 400)
         context = await entry_form.entry_context(code, period_id)
         if context["period"] is None:
             raise ServiceError("not_found", "Chưa có kỳ đánh giá nào để nhập số liệu.")
         try:
-            saved, errors, sent = await entry_form.save_form(context, data, _actor(request))
+            saved, errors, sent = await entry_form.save_form(context, data, user.username)
         except ServiceError as err:
             return await _entry_page(
-                request, code, context["period"]["id"], status_of(err), blocked=err.message
+                request, user, code, context["period"]["id"], status_of(err), blocked=err.message
             )
         return await _entry_page(
             request,
+            user,
             code,
             context["period"]["id"],
             400 if errors else 200,
@@ -138,26 +133,27 @@ class UnitPages(Controller):
         )
 
     @post("/nhap-lieu/gui", status_code=200)
-    async def submit(self, request: AnyRequest, data: FormData) -> Response[Any]:
-        code = entry_unit(request, data.get("don_vi"))
+    async def submit(self, request: AnyRequest, user: SignedIn, data: FormData) -> Response[Any]:
+        code = entry_unit(user, data.get("don_vi"))
         if code is None:
-            return await _entry_page(request, None, None, 400)
+            return await _entry_page(request, user, None, None, 400)
         context = await entry_form.entry_context(code, _period_id(data.get("ky")))
         if context["period"] is None:
             raise ServiceError("not_found", "Chưa có kỳ đánh giá nào để gửi thẩm định.")
         try:
-            sent = await entry_form.submit_for_appraisal(context["period"]["id"], code, _actor(request))
+            sent = await entry_form.submit_for_appraisal(context["period"]["id"], code, user.username)
         except ServiceError as err:
             return await _entry_page(
-                request, code, context["period"]["id"], status_of(err), blocked=err.message
+                request, user, code, context["period"]["id"], status_of(err), blocked=err.message
             )
-        return await _entry_page(request, code, context["period"]["id"], submitted_now=sent)
+        return await _entry_page(request, user, code, context["period"]["id"], submitted_now=sent)
 
     @get("/nhap-lieu/mau.xlsx")
     async def template(
-        self, request: AnyRequest, don_vi: FromQuery[str | None] = None, ky: OptionalIdQuery = None
+        self, request: AnyRequest, user: SignedIn, don_vi: FromQuery[str | None] = None,
+        ky: OptionalIdQuery = None
     ) -> Response[bytes]:
-        code = entry_unit(request, don_vi)
+        code = entry_unit(user, don_vi)
         if code is None:
             raise ServiceError("invalid_input", "Hãy chọn đơn vị (tham số don_vi) để tải mẫu nhập liệu.")
         context = await entry_form.entry_context(code, ky)
@@ -172,10 +168,11 @@ class UnitPages(Controller):
         )
 
     @post("/nhap-lieu/tai-len", status_code=200)
-    async def upload(self, request: AnyRequest, data: MultipartBody[EntryUpload]) -> Response[Any]:
-        code = entry_unit(request, data.don_vi)
+    async def upload(self, request: AnyRequest, user: SignedIn,
+                     data: MultipartBody[EntryUpload]) -> Response[Any]:
+        code = entry_unit(user, data.don_vi)
         if code is None:
-            return await _entry_page(request, None, None, 400)
+            return await _entry_page(request, user, None, None, 400)
         context = await entry_form.entry_context(code, _period_id(data.ky))
         if context["period"] is None:
             raise ServiceError("not_found", "Chưa có kỳ đánh giá nào để nhập số liệu.")
@@ -185,18 +182,19 @@ class UnitPages(Controller):
         if upload is None or not upload.filename or not content:
             return await _entry_page(
                 request,
+                user,
                 code,
                 period_id,
                 400,
                 import_error="Chưa chọn tệp, hoặc tệp rỗng. Hãy chọn tệp Excel đã điền.",
             )
         try:
-            summary = await entry_form.import_upload(context, upload.filename, content, _actor(request))
+            summary = await entry_form.import_upload(context, upload.filename, content, user.username)
         except ServiceError as err:
             issues = err.details if err.code == "import_invalid" and isinstance(err.details, list) else []
             if err.code in entry_form.WINDOW_ERRORS:
-                return await _entry_page(request, code, period_id, status_of(err), blocked=err.message)
+                return await _entry_page(request, user, code, period_id, status_of(err), blocked=err.message)
             return await _entry_page(
-                request, code, period_id, status_of(err), import_error=err.message, import_issues=issues
+                request, user, code, period_id, status_of(err), import_error=err.message, import_issues=issues
             )
-        return await _entry_page(request, code, period_id, imported=summary)
+        return await _entry_page(request, user, code, period_id, imported=summary)

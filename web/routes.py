@@ -6,7 +6,7 @@ from typing import Any
 
 from litestar.static_files import create_static_files_router
 
-from http_layer.errors import use_page_renderer
+from http_layer.errors import PAGE_RENDERER
 from web.errors import render_error_page
 from web.methodology import MethodologyPages
 from web.pages_admin import ADMIN_PAGES
@@ -21,6 +21,6 @@ PAGES: list[Any] = [PublicPages, UnitPages, WhatIfPages, MethodologyPages, *ADMI
 
 def web_app_options() -> dict[str, Any]:
     """Route handlers and settings the app factory adds for the pages."""
-    use_page_renderer(render_error_page)
     static = create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False)
-    return {"route_handlers": [*PAGES, static], "template_config": template_config()}
+    return {"route_handlers": [*PAGES, static], "template_config": template_config(),
+            "state": {PAGE_RENDERER: render_error_page}}

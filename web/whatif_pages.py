@@ -15,6 +15,7 @@ from litestar import Controller, Response, get, post
 from litestar.params import FromPath
 
 from http_layer.access import MAX_ID, AnyRequest, OptionalIdQuery, require_unit_access
+from http_layer.auth import Viewer
 from scoring.core.report import plain_number
 from scoring.services import scenarios
 from storage.errors import ServiceError
@@ -82,14 +83,15 @@ class WhatIfPages(Controller):
     path = "/don-vi/{code:str}/gia-dinh"
 
     @get()
-    async def form(self, request: AnyRequest, code: FromPath[str],
+    async def form(self, request: AnyRequest, viewer: Viewer, code: FromPath[str],
                    ky: OptionalIdQuery = None) -> Response[Any]:
-        require_unit_access(request, code)
+        require_unit_access(viewer, code)
         return page(PAGE, request, **await whatif_context(code, ky))
 
     @post(status_code=200)
-    async def try_values(self, request: AnyRequest, code: FromPath[str], data: FormData) -> Response[Any]:
-        require_unit_access(request, code)
+    async def try_values(self, request: AnyRequest, viewer: Viewer, code: FromPath[str],
+                         data: FormData) -> Response[Any]:
+        require_unit_access(viewer, code)
         context = await whatif_context(code, _period_id(data.get("ky")))
         if not context["fields"]:
             return page(PAGE, request, **context)

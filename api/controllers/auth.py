@@ -14,7 +14,7 @@ from accounts.service import CurrentUser
 from http_layer.auth import (
     CSRF_EXEMPT,
     SESSION_COOKIE,
-    current_user,
+    SignedIn,
     expired_session_cookie,
     requires_admin,
     requires_login,
@@ -73,12 +73,6 @@ class AccountOut(msgspec.Struct):
     created_at: datetime
 
 
-def _me(request: AnyRequest) -> CurrentUser:
-    user = current_user(request)
-    assert user is not None, "guarded by requires_login"
-    return user
-
-
 class AuthController(Controller):
     path = "/api/v1/auth"
     tags = ("Đăng nhập",)
@@ -102,14 +96,13 @@ class AuthController(Controller):
         return Response(None, status_code=204, cookies=[expired_session_cookie()])
 
     @get("/me", guards=[requires_login], security=LOGGED_IN, summary="Người đang đăng nhập")
-    async def me(self, request: AnyRequest) -> MeResponse:
-        user = _me(request)
+    async def me(self, user: SignedIn) -> MeResponse:
         return MeResponse(user=UserOut.of(user), csrf_token=user.csrf_token)
 
     @post("/tokens", guards=[requires_login], security=LOGGED_IN,
           summary="Tạo mã truy cập API cho chính mình (chỉ hiện một lần)")
-    async def create_token(self, request: AnyRequest, data: JSONBody[TokenCreate]) -> TokenCreated:
-        token = await accounts.create_api_token(_me(request).id, data.name)
+    async def create_token(self, user: SignedIn, data: JSONBody[TokenCreate]) -> TokenCreated:
+        token = await accounts.create_api_token(user.id, data.name)
         return TokenCreated(name=data.name, token=token)
 
     @get("/accounts", guards=[requires_admin], security=LOGGED_IN, summary="Danh sách tài khoản")

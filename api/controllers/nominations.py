@@ -13,8 +13,8 @@ import msgspec
 from litestar import Controller, Response, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody
 
-from http_layer.access import AnyRequest, IdField, IdPath, require_unit_access
-from http_layer.auth import current_user, requires_admin, requires_login, requires_roles
+from http_layer.access import IdField, IdPath, require_unit_access
+from http_layer.auth import SignedIn, Viewer, requires_admin, requires_login, requires_roles
 from http_layer.downloads import file_download
 from http_layer.uploads import FileUpload, saved_uploads
 from nominations import council as council_service
@@ -25,10 +25,6 @@ from storage.errors import ServiceError
 staff_or_council = requires_roles("admin", "council")
 Text = Annotated[str, msgspec.Meta(max_length=500)]
 
-
-def _actor(request: AnyRequest) -> str:
-    user = current_user(request)
-    return user.username if user else "?"
 
 
 class Entry(msgspec.Struct):
@@ -114,10 +110,10 @@ class BatchController(Controller):
         return await service.list_batches()
 
     @post("/", guards=[requires_admin], summary="Lập đợt đề nghị khen thưởng từ danh sách đủ điều kiện")
-    async def create(self, request: AnyRequest, data: JSONBody[BatchCreate]) -> dict[str, Any]:
+    async def create(self, user: SignedIn, data: JSONBody[BatchCreate]) -> dict[str, Any]:
         return await service.create_batch(
             data.period_id, title=data.title, number=data.number, decision_date=data.decision_date,
-            entries=[(e.award_id, e.unit_code) for e in data.entries], actor=_actor(request),
+            entries=[(e.award_id, e.unit_code) for e in data.entries], actor=user.username,
             commendation_kind=data.commendation_kind)
 
     @get("/{batch_id:int}", guards=[staff_or_council], summary="Một đợt: đề nghị, phiên họp, kết quả")
@@ -128,16 +124,16 @@ class BatchController(Controller):
                 "dossiers": await dossier_service.list_files(batch_id)}
 
     @post("/{batch_id:int}/session", guards=[requires_admin], summary="Mở phiên họp xét của hội đồng")
-    async def open_session(self, request: AnyRequest, batch_id: IdPath,
+    async def open_session(self, user: SignedIn, batch_id: IdPath,
                            data: JSONBody[SessionOpen]) -> dict[str, Any]:
         return await council_service.open_session(
             batch_id, data.council_id, held_at=data.held_at, place=data.place, chair_id=data.chair_id,
-            secretary_id=data.secretary_id, number=data.number, actor=_actor(request))
+            secretary_id=data.secretary_id, number=data.number, actor=user.username)
 
     @post("/{batch_id:int}/dossiers", guards=[requires_admin],
           summary="Lập hồ sơ PDF (sau khi họp xét xong)")
-    async def make_dossiers(self, request: AnyRequest, batch_id: IdPath) -> list[dict[str, Any]]:
-        return await dossier_service.generate(batch_id, _actor(request))
+    async def make_dossiers(self, user: SignedIn, batch_id: IdPath) -> list[dict[str, Any]]:
+        return await dossier_service.generate(batch_id, user.username)
 
     @get("/{batch_id:int}/dossiers", guards=[staff_or_council], summary="Các tệp hồ sơ của đợt")
     async def list_dossiers(self, batch_id: IdPath) -> list[dict[str, Any]]:
@@ -163,10 +159,10 @@ class CouncilController(Controller):
         return await council_service.list_councils()
 
     @post("/", guards=[requires_admin], summary="Ghi nhận hội đồng theo quyết định thành lập")
-    async def create(self, request: AnyRequest, data: JSONBody[CouncilCreate]) -> dict[str, Any]:
+    async def create(self, user: SignedIn, data: JSONBody[CouncilCreate]) -> dict[str, Any]:
         return await council_service.create_council(
             data.name, data.decision_no, data.decision_date,
-            [msgspec.structs.asdict(m) for m in data.members], _actor(request))
+            [msgspec.structs.asdict(m) for m in data.members], user.username)
 
 
 class SessionController(Controller):
@@ -174,21 +170,21 @@ class SessionController(Controller):
     tags = ("Khen thưởng",)
 
     @put("/attendance", guards=[requires_admin], summary="Điểm danh thành viên hội đồng")
-    async def attendance(self, request: AnyRequest, session_id: IdPath,
+    async def attendance(self, user: SignedIn, session_id: IdPath,
                          data: JSONBody[Annotated[list[AttendanceIn], msgspec.Meta(max_length=200)]]
                          ) -> dict[str, Any]:
         await council_service.set_attendance(
-            session_id, {a.member_id: (a.status, a.reason) for a in data}, _actor(request))
+            session_id, {a.member_id: (a.status, a.reason) for a in data}, user.username)
         return await self._view(session_id)
 
     @put("/votes", guards=[requires_admin], summary="Ghi phiếu biểu quyết của một thành viên")
-    async def votes(self, request: AnyRequest, session_id: IdPath, data: JSONBody[Ballot]) -> dict[str, Any]:
+    async def votes(self, user: SignedIn, session_id: IdPath, data: JSONBody[Ballot]) -> dict[str, Any]:
         try:
             choices = {int(k): v for k, v in data.choices.items()}
         except ValueError:
             raise ServiceError("invalid_input", "Mã đề nghị phải là số.",
                                details={"field": "choices"}) from None
-        await council_service.record_votes(session_id, data.member_id, choices, _actor(request))
+        await council_service.record_votes(session_id, data.member_id, choices, user.username)
         return await self._view(session_id)
 
     @get("/", guards=[staff_or_council], summary="Điểm danh, phiếu và kết quả kiểm phiếu")
@@ -196,10 +192,10 @@ class SessionController(Controller):
         return await self._view(session_id)
 
     @post("/close", guards=[requires_admin], summary="Kết thúc phiên họp: kết quả trở thành chính thức")
-    async def close(self, request: AnyRequest, session_id: IdPath,
+    async def close(self, user: SignedIn, session_id: IdPath,
                     data: JSONBody[SessionClose]) -> dict[str, Any]:
         await council_service.close_session(session_id, ballots_invalid=data.ballots_invalid,
-                                            actor=_actor(request))
+                                            actor=user.username)
         return await self._view(session_id)
 
     async def _view(self, session_id: int) -> dict[str, Any]:
@@ -215,15 +211,15 @@ class HistoryController(Controller):
 
     @post("/history/import", status_code=200, guards=[requires_admin],
           summary="Nhập lịch sử danh hiệu, xếp loại, sáng kiến, kỷ luật từ tệp CSV/XLSX")
-    async def import_history(self, request: AnyRequest, data: MultipartBody[FileUpload],
+    async def import_history(self, user: SignedIn, data: MultipartBody[FileUpload],
                              dry_run: FromQuery[bool] = False) -> dict[str, Any]:
         async with saved_uploads(data.files, "lịch sử thi đua") as paths:
-            return await history_store.import_history(paths, _actor(request), dry_run=dry_run)
+            return await history_store.import_history(paths, user.username, dry_run=dry_run)
 
     @get("/units/{unit_code:str}/history", guards=[requires_login],
          summary="Lịch sử thi đua của một tập thể, cá nhân (đơn vị chỉ xem của mình)")
-    async def unit_history(self, request: AnyRequest, unit_code: FromPath[str]) -> list[dict[str, Any]]:
-        user = current_user(request)
-        if user is None or user.role != "council":
-            require_unit_access(request, unit_code)
+    async def unit_history(self, viewer: Viewer,
+                           unit_code: FromPath[str]) -> list[dict[str, Any]]:
+        if viewer is None or viewer.role != "council":
+            require_unit_access(viewer, unit_code)
         return await history_store.unit_history(unit_code)

@@ -10,8 +10,8 @@ from litestar import Controller, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from http_layer.access import AnyRequest, IdField, IdPath
-from http_layer.auth import current_user, requires_admin
+from http_layer.access import IdField, IdPath
+from http_layer.auth import SignedIn, requires_admin
 from scoring.registry.store import load_registry_from_db
 from scoring.services import periods as period_service
 from scoring.services import plan_store
@@ -49,10 +49,9 @@ class PlanController(Controller):
         return {**versions[version_id], "plan": msgspec.json.decode(plan.canonical_json)}
 
     @post("/", guards=[requires_admin], summary="Tải lên một phiên bản kế hoạch (TOML)")
-    async def upload(self, request: AnyRequest, data: JSONBody[PlanUpload]) -> dict[str, Any]:
-        user = current_user(request)
+    async def upload(self, user: SignedIn, data: JSONBody[PlanUpload]) -> dict[str, Any]:
         version_id, plan, created = await plan_store.save_plan_version(
-            data.toml, actor=user.username if user else "?"
+            data.toml, actor=user.username
         )
         return {
             "id": version_id,
@@ -116,8 +115,8 @@ class PeriodController(Controller):
         return await period_service.list_periods()
 
     @post("/", guards=[requires_admin], summary="Mở một kỳ đánh giá")
-    async def open_period(self, request: AnyRequest, data: JSONBody[PeriodCreate]) -> dict[str, Any]:
-        actor = _actor(request)
+    async def open_period(self, user: SignedIn, data: JSONBody[PeriodCreate]) -> dict[str, Any]:
+        actor = user.username
         period_id = await period_service.open_period(
             data.plan_version_id, data.year, data.entry_opens, data.entry_closes, actor
         )
@@ -125,19 +124,16 @@ class PeriodController(Controller):
 
     @post("/{period_id:int}/lock", guards=[requires_admin], summary="Khóa số liệu của kỳ")
     async def lock(
-        self, request: AnyRequest, period_id: IdPath, data: JSONBody[LockChange]
+        self, user: SignedIn, period_id: IdPath, data: JSONBody[LockChange]
     ) -> dict[str, Any]:
-        await period_service.set_locked(period_id, True, _actor(request), data.reason)
+        await period_service.set_locked(period_id, True, user.username, data.reason)
         return await period_service.get_period(period_id)
 
     @post("/{period_id:int}/reopen", guards=[requires_admin], summary="Mở lại số liệu của kỳ")
     async def reopen(
-        self, request: AnyRequest, period_id: IdPath, data: JSONBody[LockChange]
+        self, user: SignedIn, period_id: IdPath, data: JSONBody[LockChange]
     ) -> dict[str, Any]:
-        await period_service.set_locked(period_id, False, _actor(request), data.reason)
+        await period_service.set_locked(period_id, False, user.username, data.reason)
         return await period_service.get_period(period_id)
 
 
-def _actor(request: AnyRequest) -> str:
-    user = current_user(request)
-    return user.username if user else "?"

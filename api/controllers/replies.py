@@ -11,11 +11,11 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, get, post
-from litestar.exceptions import NotAuthorizedException
 from litestar.params import FromQuery, JSONBody
 
-from http_layer.access import AnyRequest, IdPath, is_admin, require_unit_access
-from http_layer.auth import current_user, requires_admin, requires_roles
+from accounts.service import CurrentUser
+from http_layer.access import IdPath, require_unit_access
+from http_layer.auth import SignedIn, requires_admin, requires_roles
 from scoring.services import replies
 from scoring.services import runs as run_service
 
@@ -49,30 +49,23 @@ class RejectBody(msgspec.Struct, forbid_unknown_fields=True):
     reason: Text
 
 
-def _who(request: AnyRequest) -> tuple[str, str]:
-    """(account name, side of the thread) of a logged-in caller."""
-    user = current_user(request)
-    if user is None:
-        raise NotAuthorizedException(detail="Bạn cần đăng nhập.")
-    return user.username, "staff" if user.role == "admin" else "unit"
+def _side(user: CurrentUser) -> str:
+    """The caller's side of a dispute's thread."""
+    return "staff" if user.is_admin else "unit"
 
 
-def _own_unit(request: AnyRequest, asked: str | None) -> str | None:
+def _own_unit(user: CurrentUser, asked: str | None) -> str | None:
     """Staff: the unit asked about (None: all); a unit account: its own, never another's."""
-    user = current_user(request)
-    if user is None:
-        raise NotAuthorizedException(detail="Bạn cần đăng nhập.")
-    if is_admin(request):
+    if user.is_admin:
         return asked or None
     code = asked or user.unit_code or ""
-    require_unit_access(request, code)
+    require_unit_access(user, code)
     return code
 
 
-async def _dispute(request: AnyRequest, dispute_id: int) -> dict[str, Any]:
-    _who(request)
+async def _dispute(user: CurrentUser, dispute_id: int) -> dict[str, Any]:
     found = await replies.get_dispute(dispute_id)
-    require_unit_access(request, found["unit_code"])
+    require_unit_access(user, found["unit_code"])
     return found
 
 
@@ -82,27 +75,27 @@ class ReplyRunController(Controller):
 
     @post("/{run_id:int}/share", guards=[requires_admin],
           summary="Chia sẻ kết quả tạm thời để đơn vị giải trình")
-    async def share(self, request: AnyRequest, run_id: IdPath, data: JSONBody[ShareBody | None] = None,
+    async def share(self, user: SignedIn, run_id: IdPath, data: JSONBody[ShareBody | None] = None,
                     ) -> dict[str, Any]:
         days = data.days if data is not None else replies.REPLY_DAYS
-        return await replies.share_run(run_id, _who(request)[0], days)
+        return await replies.share_run(run_id, user.username, days)
 
     @get("/{run_id:int}/disputes", summary="Các giải trình của một lượt chấm (đơn vị: của mình)")
-    async def disputes(self, request: AnyRequest, run_id: IdPath,
+    async def disputes(self, user: SignedIn, run_id: IdPath,
                        unit: FromQuery[str | None] = None) -> list[dict[str, Any]]:
-        code = _own_unit(request, unit)
+        code = _own_unit(user, unit)
         await run_service.get_run(run_id)
         found = await replies.list_disputes(run_id=run_id, unit_code=code)
         thread = await replies.threads([d["id"] for d in found])
         return [{**d, "messages": thread[d["id"]]} for d in found]
 
     @post("/{run_id:int}/disputes", guards=[requires_roles("unit")], summary="Đơn vị giải trình một tiêu chí")
-    async def open_dispute(self, request: AnyRequest, run_id: IdPath, data: JSONBody[DisputeBody],
+    async def open_dispute(self, user: SignedIn, run_id: IdPath, data: JSONBody[DisputeBody],
                            ) -> dict[str, Any]:
-        code = _own_unit(request, data.unit_code)
+        code = _own_unit(user, data.unit_code)
         assert code is not None
         return await replies.open_dispute(
-            run_id, code, data.criterion, actor=_who(request)[0], explanation=data.explanation,
+            run_id, code, data.criterion, actor=user.username, explanation=data.explanation,
             evidence_url=data.evidence_url, claimed=data.claimed_value)
 
 
@@ -111,25 +104,25 @@ class DisputeController(Controller):
     tags = ("Giải trình",)
 
     @get("/{dispute_id:int}/messages", summary="Trao đổi về một giải trình")
-    async def messages(self, request: AnyRequest, dispute_id: IdPath) -> list[dict[str, Any]]:
-        await _dispute(request, dispute_id)
+    async def messages(self, user: SignedIn, dispute_id: IdPath) -> list[dict[str, Any]]:
+        await _dispute(user, dispute_id)
         return await replies.messages(dispute_id)
 
     @post("/{dispute_id:int}/messages", guards=[requires_roles("unit", "admin")],
           summary="Gửi thêm trao đổi về một giải trình đang chờ trả lời")
-    async def add_message(self, request: AnyRequest, dispute_id: IdPath, data: JSONBody[MessageBody],
+    async def add_message(self, user: SignedIn, dispute_id: IdPath, data: JSONBody[MessageBody],
                           ) -> dict[str, Any]:
-        await _dispute(request, dispute_id)
-        actor, side = _who(request)
+        await _dispute(user, dispute_id)
+        actor, side = user.username, _side(user)
         return await replies.add_message(dispute_id, data.body, actor=actor, side=side)
 
     @post("/{dispute_id:int}/accept", guards=[requires_admin], summary="Chấp nhận giải trình")
-    async def accept(self, request: AnyRequest, dispute_id: IdPath, data: JSONBody[AcceptBody],
+    async def accept(self, user: SignedIn, dispute_id: IdPath, data: JSONBody[AcceptBody],
                      ) -> dict[str, Any]:
-        return await replies.accept(dispute_id, actor=_who(request)[0], value=data.value, note=data.note)
+        return await replies.accept(dispute_id, actor=user.username, value=data.value, note=data.note)
 
     @post("/{dispute_id:int}/reject", guards=[requires_admin],
           summary="Không chấp nhận giải trình (kèm lý do)")
-    async def reject(self, request: AnyRequest, dispute_id: IdPath, data: JSONBody[RejectBody],
+    async def reject(self, user: SignedIn, dispute_id: IdPath, data: JSONBody[RejectBody],
                      ) -> dict[str, Any]:
-        return await replies.reject(dispute_id, actor=_who(request)[0], reason=data.reason)
+        return await replies.reject(dispute_id, actor=user.username, reason=data.reason)

@@ -11,7 +11,6 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from http_layer.access import (
-    AnyRequest,
     IdField,
     IdPath,
     IdQuery,
@@ -20,7 +19,7 @@ from http_layer.access import (
     require_breakdown_access,
     require_published_or_admin,
 )
-from http_layer.auth import current_user, requires_admin
+from http_layer.auth import SignedIn, Viewer, requires_admin
 from scoring.services import runs as run_service
 from scoring.services.labels import label_results
 from scoring.services.publish import publish_run
@@ -54,45 +53,43 @@ class RunController(Controller):
     tags = ("Lượt chấm điểm",)
 
     @post("/", guards=[requires_admin], summary="Chấm điểm một cấp của một kỳ")
-    async def start(self, request: AnyRequest, data: JSONBody[RunStart]) -> dict[str, Any]:
-        user = current_user(request)
-        return await run_service.start_run(data.period_id, data.level, user.username if user else "?")
+    async def start(self, user: SignedIn, data: JSONBody[RunStart]) -> dict[str, Any]:
+        return await run_service.start_run(data.period_id, data.level, user.username)
 
     @get("/", summary="Các lượt chấm (công chúng chỉ thấy lượt đã công bố)")
     async def list_runs(
         self,
-        request: AnyRequest,
+        viewer: Viewer,
         period_id: OptionalIdQuery = None,
         level: FromQuery[str | None] = None,
     ) -> list[dict[str, Any]]:
         runs = await run_service.list_runs(period_id, level)
-        return runs if is_admin(request) else [_public_run(r) for r in runs if r["published"]]
+        return runs if is_admin(viewer) else [_public_run(r) for r in runs if r["published"]]
 
     @get("/{run_id:int}", summary="Một lượt chấm")
-    async def get_run(self, request: AnyRequest, run_id: IdPath) -> dict[str, Any]:
+    async def get_run(self, viewer: Viewer, run_id: IdPath) -> dict[str, Any]:
         run = await _run(run_id)
-        require_published_or_admin(request, run["published"])
-        return run if is_admin(request) else _public_run(run)
+        require_published_or_admin(viewer, run["published"])
+        return run if is_admin(viewer) else _public_run(run)
 
     @get("/{run_id:int}/results", summary="Kết quả, xếp hạng của một lượt chấm")
-    async def results(self, request: AnyRequest, run_id: IdPath) -> list[dict[str, Any]]:
+    async def results(self, viewer: Viewer, run_id: IdPath) -> list[dict[str, Any]]:
         run = await _run(run_id)
-        require_published_or_admin(request, run["published"])
+        require_published_or_admin(viewer, run["published"])
         rows = await label_results(run, await run_service.run_results(run_id))
-        return rows if is_admin(request) else [_public(r) for r in rows]
+        return rows if is_admin(viewer) else [_public(r) for r in rows]
 
     @post("/{run_id:int}/publish", guards=[requires_admin], summary="Công bố một lượt chấm")
-    async def publish(self, request: AnyRequest, run_id: IdPath) -> dict[str, Any]:
-        user = current_user(request)
-        await publish_run(run_id, user.username if user else "?")
+    async def publish(self, user: SignedIn, run_id: IdPath) -> dict[str, Any]:
+        await publish_run(run_id, user.username)
         return await _run(run_id)
 
     @get("/{run_id:int}/units/{unit_code:str}", summary="Bảng điểm chi tiết của một đơn vị")
     async def breakdown(
-        self, request: AnyRequest, run_id: IdPath, unit_code: FromPath[str]
+        self, viewer: Viewer, run_id: IdPath, unit_code: FromPath[str]
     ) -> Response[dict[str, Any]]:
         run = await _run(run_id)
-        require_breakdown_access(request, unit_code, run["published"])
+        require_breakdown_access(viewer, unit_code, run["published"])
         # The stored JSON is sent as it is: no parse and re-encode on this hot path.
         text = await run_service.unit_breakdown_json(run_id, unit_code)
         return Response(content=text.encode("utf-8"), media_type=MediaType.JSON)  # type: ignore[arg-type]

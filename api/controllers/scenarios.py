@@ -9,13 +9,12 @@ from litestar import Controller, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from http_layer.access import (
-    AnyRequest,
     IdPath,
     require_breakdown_access,
     require_published_or_admin,
     require_unit_access,
 )
-from http_layer.auth import requires_roles
+from http_layer.auth import Viewer, requires_roles
 from scoring.services import runs as run_service
 from scoring.services import scenarios
 
@@ -35,22 +34,22 @@ class ScenarioController(Controller):
 
     @post("/{run_id:int}/units/{unit_code:str}/what-if", status_code=200,
           summary="Thử thay số liệu của một đơn vị và xem điểm, thứ hạng thay đổi (không lưu gì)")
-    async def what_if(self, request: AnyRequest, run_id: IdPath, unit_code: FromPath[str],
+    async def what_if(self, viewer: Viewer, run_id: IdPath, unit_code: FromPath[str],
                       data: JSONBody[WhatIfValues]) -> dict[str, Any]:
-        require_unit_access(request, unit_code)
+        require_unit_access(viewer, unit_code)
         return await scenarios.what_if(run_id, unit_code, data.values)
 
     @get("/{run_id:int}/robustness", guards=[requires_roles("admin", "council")],
          summary="Độ vững thứ hạng của mọi đơn vị khi trọng số và mức chỉ tiêu thay đổi")
-    async def robustness(self, request: AnyRequest, run_id: IdPath, draws: Draws = 1000,
+    async def robustness(self, viewer: Viewer, run_id: IdPath, draws: Draws = 1000,
                          spread: Spread = 0.2) -> list[dict[str, Any]]:
         run = await run_service.get_run(run_id)
-        require_published_or_admin(request, run["published"])
+        require_published_or_admin(viewer, run["published"])
         return await scenarios.robustness(run_id, draws, spread)
 
     @get("/{run_id:int}/units/{unit_code:str}/robustness", summary="Độ vững thứ hạng của một đơn vị")
-    async def unit_robustness(self, request: AnyRequest, run_id: IdPath, unit_code: FromPath[str],
+    async def unit_robustness(self, viewer: Viewer, run_id: IdPath, unit_code: FromPath[str],
                               draws: Draws = 1000, spread: Spread = 0.2) -> dict[str, Any]:
         run = await run_service.get_run(run_id)
-        require_breakdown_access(request, unit_code, run["published"])
+        require_breakdown_access(viewer, unit_code, run["published"])
         return await scenarios.unit_robustness(run_id, unit_code, draws, spread)

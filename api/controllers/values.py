@@ -8,8 +8,8 @@ import msgspec
 from litestar import Controller, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody
 
-from http_layer.access import AnyRequest, IdPath, is_admin, require_unit_access
-from http_layer.auth import current_user, requires_admin, requires_login
+from http_layer.access import IdPath, require_unit_access
+from http_layer.auth import SignedIn, requires_admin, requires_login
 from http_layer.uploads import FileUpload, saved_uploads
 from scoring.services import values as value_service
 
@@ -33,16 +33,14 @@ class ValueController(Controller):
     @get("/values", guards=[requires_login], summary="Số liệu của kỳ (đơn vị chỉ thấy của mình)")
     async def list_values(
         self,
-        request: AnyRequest,
+        user: SignedIn,
         period_id: IdPath,
         unit: FromQuery[str | None] = None,
         pending: FromQuery[bool] = False,
     ) -> list[dict[str, Any]]:
-        if not is_admin(request):
-            user = current_user(request)
-            own = user.unit_code if user else None
-            require_unit_access(request, unit or own or "")
-            unit = unit or own
+        if not user.is_admin:
+            unit = unit or user.unit_code or ""
+            require_unit_access(user, unit)
         return await value_service.list_values(period_id, unit, pending)
 
     @put(
@@ -52,13 +50,13 @@ class ValueController(Controller):
     )
     async def set_value(
         self,
-        request: AnyRequest,
+        user: SignedIn,
         period_id: IdPath,
         unit_code: FromPath[str],
         indicator: FromPath[str],
         data: JSONBody[ValueEntry],
     ) -> dict[str, Any]:
-        require_unit_access(request, unit_code)
+        require_unit_access(user, unit_code)
         raw = "" if data.value is None else data.value
         return await value_service.set_own_value(
             period_id,
@@ -67,7 +65,7 @@ class ValueController(Controller):
             raw,
             evidence_url=data.evidence_url,
             comment=data.comment,
-            actor=_actor(request),
+            actor=user.username,
         )
 
     @post(
@@ -77,7 +75,7 @@ class ValueController(Controller):
     )
     async def appraise(
         self,
-        request: AnyRequest,
+        user: SignedIn,
         period_id: IdPath,
         unit_code: FromPath[str],
         indicator: FromPath[str],
@@ -87,7 +85,7 @@ class ValueController(Controller):
             period_id,
             unit_code,
             indicator,
-            actor=_actor(request),
+            actor=user.username,
             accept=data.accept,
             value=data.value,
             reason=data.reason,
@@ -96,7 +94,7 @@ class ValueController(Controller):
     @post("/import", status_code=200, guards=[requires_admin], summary="Nhập số liệu từ tệp CSV/XLSX")
     async def import_files(
         self,
-        request: AnyRequest,
+        user: SignedIn,
         period_id: IdPath,
         data: MultipartBody[FileUpload],
         dry_run: FromQuery[bool] = False,
@@ -104,10 +102,7 @@ class ValueController(Controller):
     ) -> dict[str, Any]:
         async with saved_uploads(data.files) as paths:
             return await value_service.import_files(
-                period_id, paths, actor=_actor(request), dry_run=dry_run, as_appraised=appraised
+                period_id, paths, actor=user.username, dry_run=dry_run, as_appraised=appraised
             )
 
 
-def _actor(request: AnyRequest) -> str:
-    user = current_user(request)
-    return user.username if user else "?"

@@ -11,6 +11,7 @@ from litestar.params import FromQuery
 from litestar.response import Template
 
 from criteria.model import Indicator
+from http_layer.auth import SignedIn
 from http_layer.errors import status_of
 from scoring.core.report import shown_value
 from scoring.registry.store import load_registry_from_db
@@ -20,7 +21,6 @@ from web.admin.common import (
     AdminController,
     AnyRequest,
     FormBody,
-    actor,
     admin_page,
     competing_levels,
     parse_int,
@@ -102,7 +102,7 @@ class AppraisalPages(AdminController):
         return await _queue(request, ky, don_vi or None, bool(tat_ca), saved=da_luu)
 
     @post("/quan-tri/tham-dinh", status_code=200)
-    async def appraise(self, request: AnyRequest, data: FormBody) -> Response[Any]:
+    async def appraise(self, request: AnyRequest, user: SignedIn, data: FormBody) -> Response[Any]:
         ky, unit_code, indicator = parse_int(data.get("ky")), data.get("don_vi", ""), data.get("chi_tieu", "")
         all_values = bool(data.get("tat_ca"))
         action = data.get("action", "")
@@ -112,7 +112,7 @@ class AppraisalPages(AdminController):
                                       "hãy tải lại trang rồi thử lại.")
         value, reason = data.get("gia_tri", ""), data.get("ly_do", "")
         try:
-            await value_service.appraise(ky, unit_code, indicator, actor=actor(request),
+            await value_service.appraise(ky, unit_code, indicator, actor=user.username,
                                          accept=action == ACCEPT, value=value, reason=reason)
         except ServiceError as exc:
             details = exc.details if isinstance(exc.details, dict) else {}

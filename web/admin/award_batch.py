@@ -12,7 +12,7 @@ from litestar import Controller, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Template
 
-from http_layer.auth import requires_admin, requires_roles
+from http_layer.auth import SignedIn, requires_admin, requires_roles
 from http_layer.downloads import file_download
 from http_layer.errors import status_of
 from nominations import council, dossiers, service
@@ -20,7 +20,7 @@ from scoring.registry.store import load_registry_from_db
 from scoring.services.periods import get_period
 from storage.errors import ServiceError
 from web.admin.awards import day_or_refuse, reasons
-from web.admin.common import AdminController, AnyRequest, FormBody, actor, admin_page, parse_int, see_other
+from web.admin.common import AdminController, AnyRequest, FormBody, admin_page, parse_int, see_other
 from web.pages_public import page
 from web.templating import LOCAL_TZ
 
@@ -141,34 +141,38 @@ class AwardBatchPages(AdminController):
         return await _batch_page(request, batch_id)
 
     @post(f"{ADMIN_BASE}/{{batch_id:int}}/hoi-dong", status_code=200)
-    async def create_council(self, request: AnyRequest, batch_id: BatchId, data: FormBody) -> Response[Any]:
+    async def create_council(self, request: AnyRequest, user: SignedIn, batch_id: BatchId,
+                             data: FormBody) -> Response[Any]:
         async def work() -> None:
             day = day_or_refuse(data.get("ngay_quyet_dinh", ""), "Ngày quyết định thành lập")
             await council.create_council(data.get("ten", ""), data.get("so_quyet_dinh", ""), day,
-                                         await _members(data.get("thanh_vien", "")), actor(request))
+                                         await _members(data.get("thanh_vien", "")), user.username)
         return await _then(request, batch_id, data, "phien-hop", work)
 
     @post(f"{ADMIN_BASE}/{{batch_id:int}}/phien-hop", status_code=200)
-    async def open_session(self, request: AnyRequest, batch_id: BatchId, data: FormBody) -> Response[Any]:
+    async def open_session(self, request: AnyRequest, user: SignedIn, batch_id: BatchId,
+                           data: FormBody) -> Response[Any]:
         async def work() -> None:
             await council.open_session(
                 batch_id, _id(data.get("hoi_dong"), "hội đồng"), held_at=_moment(data.get("thoi_gian", "")),
                 place=data.get("dia_diem", ""), chair_id=_id(data.get("chu_tri"), "người chủ trì"),
                 secretary_id=_id(data.get("thu_ky"), "thư ký"), number=data.get("so_bien_ban", ""),
-                actor=actor(request))
+                actor=user.username)
         return await _then(request, batch_id, data, "phien-hop", work)
 
     @post(f"{ADMIN_BASE}/{{batch_id:int}}/diem-danh", status_code=200)
-    async def attendance(self, request: AnyRequest, batch_id: BatchId, data: FormBody) -> Response[Any]:
+    async def attendance(self, request: AnyRequest, user: SignedIn, batch_id: BatchId,
+                         data: FormBody) -> Response[Any]:
         async def work() -> None:
             session_id = await _session_id(batch_id)
             entries = {int(key[3:]): (status, data.get(f"ly_do_{key[3:]}", ""))
                        for key, status in data.items() if key.startswith("tt_") and key[3:].isdigit()}
-            await council.set_attendance(session_id, entries, actor(request))
+            await council.set_attendance(session_id, entries, user.username)
         return await _then(request, batch_id, data, "diem-danh", work)
 
     @post(f"{ADMIN_BASE}/{{batch_id:int}}/phieu", status_code=200)
-    async def ballot(self, request: AnyRequest, batch_id: BatchId, data: FormBody) -> Response[Any]:
+    async def ballot(self, request: AnyRequest, user: SignedIn, batch_id: BatchId,
+                     data: FormBody) -> Response[Any]:
         member_id = parse_int(data.get("thanh_vien"))
 
         async def work() -> None:
@@ -178,23 +182,24 @@ class AwardBatchPages(AdminController):
             if not choices:
                 raise ServiceError("invalid_input", "Chưa chọn biểu quyết cho đề nghị nào.")
             await council.record_votes(session_id, _id(data.get("thanh_vien"), "thành viên"), choices,
-                                       actor(request))
+                                       user.username)
         return await _then(request, batch_id, data, f"phieu-{member_id}", work)
 
     @post(f"{ADMIN_BASE}/{{batch_id:int}}/ket-thuc", status_code=200)
-    async def close(self, request: AnyRequest, batch_id: BatchId, data: FormBody) -> Response[Any]:
+    async def close(self, request: AnyRequest, user: SignedIn, batch_id: BatchId,
+                    data: FormBody) -> Response[Any]:
         async def work() -> None:
             invalid = parse_int(data.get("phieu_khong_hop_le") or "0")
             if invalid is None:
                 raise ServiceError("invalid_input", "Số phiếu không hợp lệ phải là một số nguyên.")
             await council.close_session(await _session_id(batch_id), ballots_invalid=invalid,
-                                        actor=actor(request))
+                                        actor=user.username)
         return await _then(request, batch_id, data, "kiem-phieu", work)
 
     @post(f"{ADMIN_BASE}/{{batch_id:int}}/ho-so", status_code=200)
-    async def make_dossiers(self, request: AnyRequest, batch_id: BatchId) -> Response[Any]:
+    async def make_dossiers(self, request: AnyRequest, user: SignedIn, batch_id: BatchId) -> Response[Any]:
         async def work() -> None:
-            await dossiers.generate(batch_id, actor(request))
+            await dossiers.generate(batch_id, user.username)
         return await _then(request, batch_id, {}, "ho-so", work)
 
 

@@ -11,6 +11,7 @@ from litestar import Response, get, post
 from litestar.params import FromQuery
 from litestar.response import Template
 
+from http_layer.auth import SignedIn
 from http_layer.errors import status_of
 from nominations import service
 from nominations.eligibility import LEVEL_NAMES
@@ -19,7 +20,6 @@ from storage.errors import ServiceError
 from web.admin.common import (
     AdminController,
     AnyRequest,
-    actor,
     admin_page,
     parse_day,
     parse_int,
@@ -93,7 +93,7 @@ class AwardPages(AdminController):
         return await _awards_page(request, ky)
 
     @post(f"{PAGE}/dot", status_code=200)
-    async def create_batch(self, request: AnyRequest) -> Response[Any]:
+    async def create_batch(self, request: AnyRequest, user: SignedIn) -> Response[Any]:
         posted = await request.form()
         form = {k: str(posted.get(k) or "") for k in FORM_FIELDS}
         picked = [str(v) for v in posted.getall("chon", [])]
@@ -106,7 +106,7 @@ class AwardPages(AdminController):
             keep["money_day"] = decision_date
             batch = await service.create_batch(
                 period_id, title=form["ten_dot"], number=form["so_to_trinh"], decision_date=decision_date,
-                entries=_entries(picked), actor=actor(request))
+                entries=_entries(picked), actor=user.username)
         except ServiceError as exc:
             return await _awards_page(request, period_id, status_of(exc), error=exc.message,
                                       details=reasons(exc), **keep)

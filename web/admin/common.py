@@ -11,7 +11,7 @@ from litestar.params import Body
 from litestar.response import Redirect, Template
 
 from criteria.model import Plan
-from http_layer.auth import current_user, requires_admin
+from http_layer.auth import requires_admin
 from scoring.services import periods as period_service
 from scoring.services.plan_store import load_plan_version
 from web.pages_public import LEVEL_ORDER, page
@@ -35,10 +35,6 @@ def see_other(path: str) -> Redirect:
     """After a successful POST: go to a page the browser may reload safely."""
     return Redirect(path=path, status_code=303)
 
-
-def actor(request: AnyRequest) -> str:
-    user = current_user(request)
-    return user.username if user else "?"
 
 
 async def periods_newest_first() -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ from litestar.datastructures import UploadFile
 from litestar.params import FromQuery, MultipartBody
 from litestar.response import Template
 
+from http_layer.auth import SignedIn
 from http_layer.errors import status_of
 from http_layer.uploads import saved_uploads
 from nominations.history import CODES
@@ -20,7 +21,7 @@ from nominations.history_io import COLUMNS
 from nominations.history_store import import_history, unit_history
 from scoring.registry.store import load_registry_from_db
 from storage.errors import ServiceError
-from web.admin.common import AdminController, AnyRequest, actor, admin_page
+from web.admin.common import AdminController, AnyRequest, admin_page
 
 PAGE = "/quan-tri/lich-su"
 COLUMN_TEXT = {
@@ -78,7 +79,8 @@ class HistoryPages(AdminController):
         return await _history_page(request, ma=ma)
 
     @post(PAGE, status_code=200)
-    async def upload(self, request: AnyRequest, data: MultipartBody[HistoryForm]) -> Template:
+    async def upload(self, request: AnyRequest, user: SignedIn,
+                     data: MultipartBody[HistoryForm]) -> Template:
         uploads = [f for f in data.file if isinstance(f, UploadFile) and f.filename]
         dry_run = bool(data.kiem_tra)
         if not uploads:
@@ -86,7 +88,7 @@ class HistoryPages(AdminController):
                                        error="Chưa chọn tệp nào. Hãy chọn ít nhất một tệp CSV hoặc XLSX.")
         async with saved_uploads(uploads) as paths:
             try:
-                summary = await import_history(paths, actor(request), dry_run=dry_run)
+                summary = await import_history(paths, user.username, dry_run=dry_run)
             except ServiceError as exc:
                 issues = exc.details if exc.code == "import_invalid" and isinstance(exc.details, list) else []
                 return await _history_page(request, status_of(exc), dry_run=dry_run, error=exc.message,

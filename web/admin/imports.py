@@ -10,11 +10,12 @@ from litestar.datastructures import UploadFile
 from litestar.params import MultipartBody
 from litestar.response import Template
 
+from http_layer.auth import SignedIn
 from http_layer.errors import status_of
 from http_layer.uploads import saved_uploads
 from scoring.services import values as value_service
 from storage.errors import ServiceError
-from web.admin.common import AdminController, AnyRequest, actor, admin_page, periods_newest_first
+from web.admin.common import AdminController, AnyRequest, admin_page, periods_newest_first
 
 DRY_RUN, IMPORT = "kiem-tra", "nhap"
 
@@ -44,7 +45,8 @@ class ImportPages(AdminController):
         return await _form(request)
 
     @post("/quan-tri/nhap-lieu", status_code=200)
-    async def import_upload(self, request: AnyRequest, data: MultipartBody[ImportForm]) -> Template:
+    async def import_upload(self, request: AnyRequest, user: SignedIn,
+                            data: MultipartBody[ImportForm]) -> Template:
         uploads = [f for f in data.file if isinstance(f, UploadFile) and f.filename]
         dry_run = data.action != IMPORT
         keep = {"chosen": data.period_id, "appraised": bool(data.appraised), "action": data.action}
@@ -56,7 +58,7 @@ class ImportPages(AdminController):
         async with saved_uploads(uploads) as paths:
             try:
                 summary = await value_service.import_files(
-                    data.period_id, paths, actor=actor(request), dry_run=dry_run,
+                    data.period_id, paths, actor=user.username, dry_run=dry_run,
                     as_appraised=bool(data.appraised))
             except ServiceError as exc:
                 issues = exc.details if exc.code == "import_invalid" and isinstance(exc.details, list) else []

@@ -10,6 +10,7 @@ from litestar import Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
+from http_layer.auth import SignedIn
 from http_layer.errors import status_of
 from scoring.services import periods as period_service
 from scoring.services import runs as run_service
@@ -21,7 +22,6 @@ from web.admin.common import (
     AdminController,
     AnyRequest,
     FormBody,
-    actor,
     admin_page,
     competing_levels,
     parse_int,
@@ -79,13 +79,13 @@ class RunPages(AdminController):
         return await _runs_page(request)
 
     @post("/quan-tri/cham-diem", status_code=200)
-    async def start(self, request: AnyRequest, data: FormBody) -> Response[Any]:
+    async def start(self, request: AnyRequest, user: SignedIn, data: FormBody) -> Response[Any]:
         period_id, level = parse_int(data.get("ky")), data.get("cap", "")
         if period_id is None or not level:
             return await _runs_page(request, 400, error="Hãy chọn kỳ đánh giá và cấp cần chấm điểm.",
                                     chosen=period_id, chosen_level=level)
         try:
-            run = await run_service.start_run(period_id, level, actor(request))
+            run = await run_service.start_run(period_id, level, user.username)
         except ServiceError as exc:
             return await _runs_page(request, status_of(exc), error=exc.message, chosen=period_id,
                                     chosen_level=level)
@@ -104,9 +104,9 @@ class RunPages(AdminController):
                           level_name=await level_name(run))
 
     @post("/quan-tri/luot-cham/{run_id:int}/cong-bo", status_code=200)
-    async def publish(self, request: AnyRequest, run_id: FromPath[int]) -> Response[Any]:
+    async def publish(self, request: AnyRequest, user: SignedIn, run_id: FromPath[int]) -> Response[Any]:
         try:
-            await publish_run(run_id, actor(request))
+            await publish_run(run_id, user.username)
         except ServiceError as exc:
             return await _run_page(request, run_id, status_of(exc), error=exc.message)
         return see_other(f"/quan-tri/luot-cham/{run_id}?da_cong_bo=1")
