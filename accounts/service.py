@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from asyncpg.exceptions import UniqueViolationError
+from asyncpg.exceptions import UniqueViolationError  # type: ignore[import-untyped]
 
 from accounts.security import (
     hash_password,
@@ -226,7 +226,7 @@ async def _session_user(token: str) -> CurrentUser | None:
     row = await LoginSession.select(LoginSession.csrf_token, *_user_columns(LoginSession.account)).where(
         LoginSession.token_hash == token_digest(token),
         LoginSession.expires_at > datetime.now(UTC),
-        LoginSession.account.active.eq(True),
+        LoginSession.account.active == True,  # noqa: E712 (a SQL comparison)
     ).first()
     return CurrentUser(**row, via="cookie") if row else None
 
@@ -260,5 +260,5 @@ async def token_user(token: str) -> CurrentUser | None:
 
 async def _token_user(token: str) -> CurrentUser | None:
     row = await ApiToken.select(*_user_columns(ApiToken.account)).where(
-        ApiToken.token_hash == token_digest(token), ApiToken.account.active.eq(True)).first()
+        ApiToken.token_hash == token_digest(token), ApiToken.account.active == True).first()  # noqa: E712
     return CurrentUser(**row, via="token") if row else None

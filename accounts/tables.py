@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import Boolean, ForeignKey, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
@@ -10,6 +10,7 @@ ROLES = ("admin", "unit", "council")
 
 
 class Account(Table, tablename="account"):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
     username = Varchar(length=80, unique=True)
     full_name = Text()
     password_hash = Text()
@@ -20,6 +21,7 @@ class Account(Table, tablename="account"):
 
 
 class LoginSession(Table, tablename="login_session"):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
     token_hash = Varchar(length=64, unique=True)
     account = ForeignKey(Account, on_delete=OnDelete.cascade)
     csrf_token = Varchar(length=64)
@@ -28,6 +30,7 @@ class LoginSession(Table, tablename="login_session"):
 
 
 class ApiToken(Table, tablename="api_token"):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
     token_hash = Varchar(length=64, unique=True)
     account = ForeignKey(Account, on_delete=OnDelete.cascade)
     name = Varchar(length=80)

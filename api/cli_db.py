@@ -7,7 +7,7 @@ import asyncio
 import getpass
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -57,7 +57,7 @@ def add_commands(sub: Any) -> None:
     add_history_commands(sub)
 
 
-def _run(make: Callable[[], Awaitable[T]]) -> T:
+def _run(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
     return asyncio.run(make())
 
 
@@ -91,7 +91,7 @@ def dispatch(args: Any, progress: Callable[[str], None]) -> int | None:
     if args.command == "demo" and getattr(args, "demo_command", None) == "load":
         from demo.load import cmd_demo_load
 
-        handler = cmd_demo_load
+        handler: Callable[[Any, Callable[[str], None]], int] = cmd_demo_load
     elif args.command in handlers:
         handler = handlers[args.command]
     else:

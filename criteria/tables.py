@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from piccolo.columns import Text, Timestamptz, Varchar
+from piccolo.columns import Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 
 class PlanVersion(Table, tablename="plan_version"):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
     plan_id = Varchar(length=120, index=True)
     version = Varchar(length=40)
     title = Text()

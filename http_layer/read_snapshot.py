@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Receive, Scope, Send
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
@@ -37,8 +38,8 @@ async def snapshot() -> AsyncIterator[None]:
 def read_snapshot_middleware(app: ASGIApp) -> ASGIApp:
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         db = engine()
-        if (scope["type"] != "http" or scope["method"] not in READS or not isinstance(db, SQLiteEngine)
-                or scope["path"].startswith(SKIP)):
+        if (scope["type"] != ScopeType.HTTP or scope["method"] not in READS
+                or not isinstance(db, SQLiteEngine) or scope["path"].startswith(SKIP)):
             await app(scope, receive, send)
             return
         async with db.transaction(transaction_type=TransactionType.deferred):

@@ -13,6 +13,7 @@ from piccolo.columns import (
     Date,
     ForeignKey,
     Integer,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -26,6 +27,7 @@ from scoring.tables import Period, ScoreRun
 class HistoryRecord(Table, tablename="history_record"):
     """One fact of a person's or unit's year: a title, a rating, an initiative, a discipline."""
 
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
     key = Varchar(length=400, unique=True)  # "<unit>|<year>|<kind>|<value>|<detail>"
     unit_code = Varchar(length=40, index=True)
     year = Integer()
@@ -40,6 +42,7 @@ class HistoryRecord(Table, tablename="history_record"):
 class Council(Table, tablename="council"):
     """An emulation and commendation council as its founding decision constitutes it."""
 
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
     name = Text()
     decision_no = Varchar(length=80)
     decision_date = Date()
@@ -47,6 +50,7 @@ class Council(Table, tablename="council"):
 
 
 class CouncilMember(Table, tablename="council_member"):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
     council = ForeignKey(Council, on_delete=OnDelete.restrict, index=True)
     seq = Integer()
     full_name = Text()
@@ -56,6 +60,7 @@ class CouncilMember(Table, tablename="council_member"):
 
 
 class NominationBatch(Table, tablename="nomination_batch"):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
     period = ForeignKey(Period, on_delete=OnDelete.restrict, index=True)
     year = Integer()
     title = Text()
@@ -70,6 +75,7 @@ class NominationBatch(Table, tablename="nomination_batch"):
 
 
 class Nomination(Table, tablename="nomination_entry"):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
     key = Varchar(length=200, unique=True)  # "<batch>|<award>|<unit>"
     batch = ForeignKey(NominationBatch, on_delete=OnDelete.restrict, index=True)
     seq = Integer()
@@ -84,6 +90,7 @@ class Nomination(Table, tablename="nomination_entry"):
 
 
 class CouncilSession(Table, tablename="council_session"):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
     batch = ForeignKey(NominationBatch, on_delete=OnDelete.restrict, index=True)  # one per batch (service)
     council = ForeignKey(Council, on_delete=OnDelete.restrict)
     held_at = Timestamptz()
@@ -98,6 +105,7 @@ class CouncilSession(Table, tablename="council_session"):
 
 
 class SessionAttendance(Table, tablename="session_attendance"):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
     key = Varchar(length=100, unique=True)  # "<session>|<member>"
     session = ForeignKey(CouncilSession, on_delete=OnDelete.cascade, index=True)
     member = ForeignKey(CouncilMember, on_delete=OnDelete.restrict)
@@ -106,6 +114,7 @@ class SessionAttendance(Table, tablename="session_attendance"):
 
 
 class SessionVote(Table, tablename="session_vote"):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
     key = Varchar(length=100, unique=True)  # "<session>|<member>|<nomination>"
     session = ForeignKey(CouncilSession, on_delete=OnDelete.cascade, index=True)
     member = ForeignKey(CouncilMember, on_delete=OnDelete.restrict)
@@ -114,6 +123,7 @@ class SessionVote(Table, tablename="session_vote"):
 
 
 class DossierFile(Table, tablename="dossier_file"):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
     key = Varchar(length=200, unique=True)  # "<batch>|<name>"
     batch = ForeignKey(NominationBatch, on_delete=OnDelete.restrict, index=True)
     name = Varchar(length=120)

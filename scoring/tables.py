@@ -13,6 +13,7 @@ from piccolo.columns import (
     DoublePrecision,
     ForeignKey,
     Integer,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -24,12 +25,14 @@ from criteria.tables import PlanVersion
 
 
 class Cluster(Table, tablename="cluster"):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
     code = Varchar(length=40, unique=True)
     name = Text()
     level = Varchar(length=40)
 
 
 class Unit(Table, tablename="unit"):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
     code = Varchar(length=40, unique=True)
     name = Text()
     kind = Varchar(length=60)
@@ -44,6 +47,7 @@ class Unit(Table, tablename="unit"):
 
 
 class Period(Table, tablename="period"):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
     key = Varchar(length=200, unique=True)  # "<plan sha256>|<year>"
     year = Integer()
     plan_version = ForeignKey(PlanVersion, on_delete=OnDelete.restrict)
@@ -53,6 +57,7 @@ class Period(Table, tablename="period"):
 
 
 class IndicatorValue(Table, tablename="indicator_value"):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
     key = Varchar(length=200, unique=True)  # "<period id>|<unit code>|<indicator>"
     period = ForeignKey(Period, on_delete=OnDelete.restrict, index=True)
     unit_code = Varchar(length=40, index=True)
@@ -69,6 +74,7 @@ class IndicatorValue(Table, tablename="indicator_value"):
 
 
 class ScoreRun(Table, tablename="score_run"):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
     plan_version = ForeignKey(PlanVersion, on_delete=OnDelete.restrict)
     plan_sha256 = Varchar(length=64)
     period = ForeignKey(Period, on_delete=OnDelete.restrict, index=True)
@@ -87,6 +93,7 @@ class ScoreRun(Table, tablename="score_run"):
 
 
 class UnitResult(Table, tablename="unit_result"):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
     run = ForeignKey(ScoreRun, on_delete=OnDelete.cascade, index=True)
     unit_code = Varchar(length=40, index=True)
     cluster = Varchar(length=40, null=True, default=None)
@@ -106,6 +113,7 @@ class UnitResult(Table, tablename="unit_result"):
 class RunShare(Table, tablename="run_share"):
     """A run shared with its units as provisional results, and the window for their replies."""
 
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
     run = ForeignKey(ScoreRun, on_delete=OnDelete.cascade, unique=True)  # sharing again moves the window
     period = ForeignKey(Period, on_delete=OnDelete.restrict, index=True)
     level = Varchar(length=40)
@@ -117,6 +125,7 @@ class RunShare(Table, tablename="run_share"):
 class Dispute(Table, tablename="dispute"):
     """A unit's reply (giải trình) about one criterion of its breakdown in a shared run."""
 
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
     key = Varchar(length=200, null=True, default=None, unique=True)  # "<run>|<unit>|<criterion>" while open
     run = ForeignKey(ScoreRun, on_delete=OnDelete.restrict, index=True)
     period = ForeignKey(Period, on_delete=OnDelete.restrict, index=True)
@@ -140,6 +149,7 @@ class Dispute(Table, tablename="dispute"):
 class DisputeMessage(Table, tablename="dispute_message"):
     """One message of a dispute's thread, from the unit or from staff."""
 
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
     dispute = ForeignKey(Dispute, on_delete=OnDelete.cascade, index=True)
     side = Varchar(length=20)  # unit | staff
     author = Varchar(length=80)

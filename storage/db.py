@@ -11,7 +11,7 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 CHUNK = 1000  # rows per multi-row INSERT
 
 
-def engine() -> Engine:
+def engine() -> Engine[Any]:
     found = engine_finder()
     if found is None:
         raise RuntimeError("piccolo_conf.py not found: run from the project folder")
@@ -46,13 +46,13 @@ async def migrate() -> None:
 async def start_pool() -> None:
     db = engine()
     if not isinstance(db, SQLiteEngine):
-        await db.start_connection_pool()  # type: ignore[attr-defined]
+        await db.start_connection_pool()  # type: ignore[no-untyped-call]
 
 
 async def close_pool() -> None:
     db = engine()
     if not isinstance(db, SQLiteEngine):
-        await db.close_connection_pool()  # type: ignore[attr-defined]
+        await db.close_connection_pool()  # type: ignore[no-untyped-call]
 
 
 async def truncate_all() -> None:

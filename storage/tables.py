@@ -6,13 +6,14 @@ They are defined here, below the domains, and registered with the ``scoring`` Pi
 
 from __future__ import annotations
 
-from piccolo.columns import BigInt, Text, Timestamptz, Varchar
+from piccolo.columns import BigInt, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 
 class AuditEntry(Table, tablename="audit_entry"):
     """Append-only; each entry's hash covers its content and the previous entry's hash."""
 
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
     seq = BigInt(unique=True)
     at = Timestamptz()
     actor = Varchar(length=80)
@@ -29,6 +30,7 @@ class AuditEntry(Table, tablename="audit_entry"):
 class KeyValue(Table, tablename="key_value"):
     """Small shared store for rate limits across server workers."""
 
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
     key = Varchar(length=200, unique=True)
     value = Text()
     expires_at = Timestamptz(null=True, default=None)

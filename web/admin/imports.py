@@ -49,7 +49,8 @@ class ImportPages(AdminController):
                             data: MultipartBody[ImportForm]) -> Template:
         uploads = [f for f in data.file if isinstance(f, UploadFile) and f.filename]
         dry_run = data.action != IMPORT
-        keep = {"chosen": data.period_id, "appraised": bool(data.appraised), "action": data.action}
+        keep: dict[str, Any] = {"chosen": data.period_id, "appraised": bool(data.appraised),
+                                "action": data.action}
         if data.period_id is None:
             return await _form(request, 400, error="Hãy chọn kỳ đánh giá.", **keep)
         if not uploads:
