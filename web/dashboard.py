@@ -12,11 +12,11 @@ from typing import Any
 
 from criteria.model import Bonus, Criterion, Deduction, Plan
 from scoring.core.robustness import Perturbation
-from scoring.registry.lineage import predecessor_results
 from scoring.services import periods as period_service
 from scoring.services import runs as run_service
 from scoring.services import scenarios
 from scoring.services.plan_store import load_plan_version
+from scoring.services.predecessors import predecessor_results
 from scoring.tables import Cluster, UnitResult
 from scoring.tables import Unit as UnitRow
 from storage.errors import ServiceError

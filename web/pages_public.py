@@ -13,11 +13,11 @@ from litestar.response import Redirect, Template
 from accounts import service as accounts
 from http_layer.auth import CSRF_EXEMPT, SESSION_COOKIE, current_user, expired_session_cookie, session_cookie
 from http_layer.errors import status_of
-from scoring.registry.lineage import predecessor_results
 from scoring.registry.store import load_registry_from_db
 from scoring.services import periods as period_service
 from scoring.services import runs as run_service
 from scoring.services.labels import label_results
+from scoring.services.predecessors import predecessor_results
 from storage.errors import ServiceError
 from web import trends
 from web.collation import vietnamese_key

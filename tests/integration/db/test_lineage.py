@@ -14,8 +14,8 @@ from nominations.conditions import Subject, check
 from nominations.history import HistoryEntry
 from nominations.history_store import import_history, load_history, predecessors
 from nominations.rules import Condition
-from scoring.registry.lineage import predecessor_results
 from scoring.registry.store import load_registry_from_db, save_registry
+from scoring.services.predecessors import predecessor_results
 from scoring.services.publish import publish_run
 from scoring.services.runs import run_results, start_run
 from storage.errors import ServiceError
