@@ -12,7 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from storage.db import is_sqlite
 from storage.tables import AuditEntry
@@ -92,3 +92,70 @@ async def verify(batch: int = 5000) -> Verification:
             expected_seq += 1
             checked += 1
         after_seq = rows[-1]["seq"]
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+class AuditRow(TypedDict):
+    """One stored entry, every column as the table holds it (``at`` in UTC)."""
+
+    id: int
+    seq: int
+    at: datetime
+    actor: str
+    action: str
+    entity: str
+    entity_id: str
+    unit_code: str | None
+    before: str
+    after: str
+    prev_hash: str
+    entry_hash: str
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """Which entries to read; an empty field does not filter. ``until`` is exclusive."""
+
+    unit_code: str | None = None
+    actor: str | None = None
+    action: str | None = None
+    entity_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def _where(found: AuditFilter) -> list[Any]:
+    where: list[Any] = []
+    if found.unit_code:
+        where.append(AuditEntry.unit_code == found.unit_code)
+    if found.actor:
+        where.append(AuditEntry.actor == found.actor)
+    if found.action:
+        where.append(AuditEntry.action == found.action)
+    if found.entity_id:
+        where.append(AuditEntry.entity_id == found.entity_id)
+    if found.since:
+        where.append(AuditEntry.at >= found.since)
+    if found.until:
+        where.append(AuditEntry.at < found.until)
+    return where
+
+
+async def audit_entries(found: AuditFilter, limit: int, offset: int = 0) -> list[AuditRow]:
+    """The entries matching ``found``, newest first, one page of at most ``limit``."""
+    query = AuditEntry.select().order_by(AuditEntry.seq, ascending=False).limit(limit)
+    if offset:
+        query = query.offset(offset)
+    if where := _where(found):
+        query = query.where(*where)
+    return cast(list[AuditRow], await query)
+
+
+async def count_audit_entries(found: AuditFilter) -> int:
+    """How many entries match ``found`` (for paging)."""
+    query = AuditEntry.count()
+    if where := _where(found):
+        query = query.where(*where)
+    return int(await query)

@@ -6,19 +6,17 @@ the page shows; :func:`load_dashboard` is the one loader that reads the database
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from typing import Any
 
 from criteria.model import Bonus, Criterion, Deduction, Plan
 from scoring.core.robustness import Perturbation
-from scoring.services import periods as period_service
 from scoring.services import runs as run_service
 from scoring.services import scenarios
 from scoring.services.plan_store import load_plan_version
 from scoring.services.predecessors import predecessor_results
-from scoring.tables import Cluster, UnitResult
-from scoring.tables import Unit as UnitRow
+from scoring.services.unit_years import PeriodRun, YearResult, unit_years
+from scoring.services.units import unit_card
 from storage.errors import ServiceError
 from web import trends
 from web.charts import Bar, group_bars_svg
@@ -200,92 +198,20 @@ def band_explanation(
     return {"band": nxt.name, "needs": needs, "low": low}
 
 
-def trend(history: list[dict[str, Any]], current: dict[str, Any]) -> dict[str, Any] | None:
-    if not history:
+def trend(earlier: list[YearResult], current: dict[str, Any]) -> dict[str, Any] | None:
+    """The change of the percentage since the newest earlier year (None without one)."""
+    if not earlier:
         return None
-    last = history[-1]
-    change = round(current["percent"] - last["percent"], 2)
+    last = earlier[-1]
+    change = round(current["percent"] - last.percent, 2)
     word = "tăng" if change > 0 else "giảm" if change < 0 else "không đổi"
-    return {"year": last["year"], "change": abs(change), "word": word}
+    return {"year": last.year, "change": abs(change), "word": word}
 
 
 # --- the loader -------------------------------------------------------------------------------
 
 
-def chosen_run(runs: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The published run if there is one, else the newest (``runs`` are newest first)."""
-    return next((r for r in runs if r["published"]), runs[0] if runs else None)
-
-
-async def unit_row(code: str) -> dict[str, Any]:
-    row = (
-        await UnitRow.select(UnitRow.code, UnitRow.name, UnitRow.level, UnitRow.cluster)
-        .where(UnitRow.code == code)
-        .first()
-    )
-    if row is None:
-        raise ServiceError("not_found", f"Không có đơn vị mã «{code}».")
-    cluster = None
-    if row["cluster"]:
-        found = await Cluster.select(Cluster.name).where(Cluster.code == row["cluster"]).first()
-        cluster = found["name"] if found else row["cluster"]
-    return {**row, "cluster_name": cluster}
-
-
-async def _summary(run: dict[str, Any], code: str) -> dict[str, Any] | None:
-    row = (
-        await UnitResult.select(
-            UnitResult.total_h,
-            UnitResult.max_h,
-            UnitResult.percent_h,
-            UnitResult.band,
-            UnitResult.rank_in_cluster,
-            UnitResult.cluster_size,
-            UnitResult.rank_overall,
-        )
-        .where((UnitResult.run == run["id"]) & (UnitResult.unit_code == code))
-        .first()
-    )
-    if row is None:
-        return None
-    plan = await load_plan_version(run["plan_version"])
-    bands = {b.id: b.name for b in plan.bands_of(run["level"])}
-    return {
-        "total": row["total_h"] / 100,
-        "max": row["max_h"] / 100,
-        "percent": row["percent_h"] / 100,
-        "band": row["band"],
-        "band_name": bands.get(row["band"], row["band"]),
-        "rank_in_cluster": row["rank_in_cluster"],
-        "cluster_size": row["cluster_size"],
-        "rank_overall": row["rank_overall"],
-        "n_units": run["n_units"],
-        "run_id": run["id"],
-        "published": run["published"],
-    }
-
-
-async def _cluster_breakdowns(run_id: int, cluster: str | None) -> list[dict[str, Any]]:
-    """Every stored breakdown of the unit's cluster in this run, in one query."""
-    where = (UnitResult.run == run_id) & (
-        UnitResult.cluster == cluster if cluster else UnitResult.cluster.is_null()
-    )
-    rows = await UnitResult.select(UnitResult.breakdown).where(where)
-    return [json.loads(r["breakdown"]) for r in rows]
-
-
-async def run_choices(level: str) -> list[dict[str, Any]]:
-    """Each period (oldest first) with the run its page shows for ``level``: {period, run}."""
-    periods = sorted(await period_service.list_periods(), key=lambda p: (p["year"], p["id"]))
-    choices = []
-    for period in periods:
-        run = chosen_run(await run_service.list_runs(period["id"], level))
-        if run is not None:
-            choices.append({"period": period, "run": run})
-    return choices
-
-
-def pick_choice(choices: list[dict[str, Any]], period_id: int | None) -> dict[str, Any] | None:
+def pick_choice(choices: list[PeriodRun], period_id: int | None) -> PeriodRun | None:
     """The period asked for (the newest by default; None when there is no run at all)."""
     if not choices:
         return None
@@ -310,9 +236,10 @@ async def rank_interval(run_id: int, code: str, cluster_name: str | None) -> dic
 
 async def load_dashboard(code: str, period_id: int | None) -> dict[str, Any]:
     """Everything the unit page shows for one period (the newest with a run by default)."""
-    unit = await unit_row(code)
+    unit = await unit_card(code)
     level = unit["level"]
-    choices = await run_choices(level)
+    over_years = await unit_years(code, level, provisional=True)
+    choices = over_years.choices
     page: dict[str, Any] = {
         "unit": unit,
         "choices": list(reversed(choices)),
@@ -331,17 +258,10 @@ async def load_dashboard(code: str, period_id: int | None) -> dict[str, Any]:
         page["record"] = None  # the unit did not compete in this run
         return page
     plan = await load_plan_version(run["plan_version"])
-    averages = cluster_averages(await _cluster_breakdowns(run["id"], record.get("cluster")))
+    averages = cluster_averages(await run_service.cluster_breakdowns(run["id"], record.get("cluster")))
     rows = criteria_rows(record, plan, averages)
     groups = group_summaries(rows, plan, level)
-    history = []
-    for earlier in choices:
-        if earlier["period"]["year"] < period["year"]:
-            summary = await _summary(earlier["run"], code)
-            if summary is not None:
-                history.append(
-                    {"year": earlier["period"]["year"], "period_id": earlier["period"]["id"], **summary}
-                )
+    earlier = [y for y in over_years.years if y.year < period["year"]]
     level_info = plan.level(level)
     bonus_rules = {b.id: b for b in plan.bonuses}
     deduction_rules = {d.id: d for d in plan.deductions}
@@ -353,10 +273,9 @@ async def load_dashboard(code: str, period_id: int | None) -> dict[str, Any]:
         groups=groups,
         chart=chart_svg(groups, unit["name"], period["year"]),
         gains=points_to_gain(rows),
-        history=history,
-        trends=trends.trend_view(await trends.unit_years(code, level, provisional=True), unit["name"],
-                                 f"Kết quả của {unit['name']} qua các năm"),
-        trend=trend(history, record),
+        earlier_years=len(earlier),
+        trends=trends.trend_view(over_years.years, unit["name"], f"Kết quả của {unit['name']} qua các năm"),
+        trend=trend(earlier, record),
         interval=await rank_interval(run["id"], code, record.get("cluster_name")),
         next_band=band_explanation(record, rows, plan, level),
         bonus=[

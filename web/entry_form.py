@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import math
 import tempfile
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,18 +17,16 @@ import pandas as pd
 
 from criteria.model import Indicator, Plan
 from scoring.core.report import criterion_target
-from scoring.core.units import Unit
 from scoring.intake.numbers import EPOCH, format_vietnamese
 from scoring.intake.template import KIND_GUIDE, write_template
+from scoring.registry.store import load_unit
 from scoring.services import periods as period_service
 from scoring.services import values as value_service
 from scoring.services.plan_store import load_plan_version
-from scoring.tables import Unit as UnitRow
-from storage.audit import record
+from scoring.services.units import unit_card
+from storage.audit import AuditFilter, AuditRow, audit_entries, record
 from storage.db import write_transaction
 from storage.errors import ServiceError
-from storage.tables import AuditEntry
-from web.dashboard import unit_row
 
 SUBMIT_ACTION = "values.submit"
 WINDOW_ERRORS = ("period_locked", "entry_window_closed")
@@ -79,22 +77,14 @@ def choose_period(periods: list[dict[str, Any]], period_id: int | None) -> dict[
     return next((p for p in ordered if p["entry_open"]), ordered[0] if ordered else None)
 
 
-async def last_submission(period_id: int, code: str) -> dict[str, Any] | None:
-    return (
-        await AuditEntry.select(AuditEntry.at, AuditEntry.actor)
-        .where(
-            (AuditEntry.action == SUBMIT_ACTION)
-            & (AuditEntry.unit_code == code)
-            & (AuditEntry.entity_id == str(period_id))
-        )
-        .order_by(AuditEntry.seq, ascending=False)
-        .first()
-    )
+async def last_submission(period_id: int, code: str) -> AuditRow | None:
+    found = AuditFilter(action=SUBMIT_ACTION, unit_code=code, entity_id=str(period_id))
+    return next(iter(await audit_entries(found, 1)), None)
 
 
 async def entry_context(code: str, period_id: int | None) -> dict[str, Any]:
     """The unit, its period, and one field per indicator of its level with what is stored."""
-    unit = await unit_row(code)
+    unit = await unit_card(code)
     period = choose_period(await period_service.list_periods(), period_id)
     if period is None:
         if period_id is not None:
@@ -216,17 +206,7 @@ async def submit_for_appraisal(period_id: int, code: str, actor: str) -> dict[st
 
 async def template_bytes(context: dict[str, Any]) -> bytes:
     """The unit's own row of the Excel template, pre-filled with its current values."""
-    row = await UnitRow.select().where(UnitRow.code == context["unit"]["code"]).first()
-    assert row is not None
-    unit = Unit(
-        code=row["code"],
-        name=row["name"],
-        kind=row["kind"],
-        level=row["level"],
-        parent=row["parent"],
-        cluster=row["cluster"],
-        valid_from=row["valid_from"] or date(2000, 1, 1),
-    )
+    unit = await load_unit(context["unit"]["code"])
     stored = await value_service.list_values(context["period"]["id"], unit.code)
     frame = pd.DataFrame(
         [

@@ -57,8 +57,8 @@ async def _period_rows() -> list[dict[str, Any]]:
             levels.append({"id": level, "name": name, "latest": of_level[0] if of_level else None,
                            "published": next((r for r in of_level if r["published"]), None),
                            "count": len(of_level)})
-        pending = await value_service.list_values(period["id"], pending_only=True)
-        out.append({**period, "pending": len(pending), "levels": levels})
+        pending = await value_service.pending_counts(period["id"])
+        out.append({**period, "pending": sum(pending.values()), "levels": levels})
     return out
 
 

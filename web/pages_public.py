@@ -18,6 +18,7 @@ from scoring.services import periods as period_service
 from scoring.services import runs as run_service
 from scoring.services.labels import label_results
 from scoring.services.predecessors import predecessor_results
+from scoring.services.unit_years import unit_years
 from storage.errors import ServiceError
 from web import trends
 from web.collation import vietnamese_key
@@ -149,7 +150,7 @@ class PublicPages(Controller):
         if not registry.has(code):
             raise ServiceError("not_found", f"Không có đơn vị mã «{code}».")
         unit = registry.unit(code)
-        years = await trends.unit_years(code, unit.level)
+        years = (await unit_years(code, unit.level)).years
         view = trends.trend_view(years, unit.name, f"Kết quả đã công bố của {unit.name} qua các năm")
         cluster = registry.cluster(unit.cluster).name if unit.cluster else "—"
         return page("public_unit.html", request, unit=unit, cluster=cluster, trends=view,

@@ -23,7 +23,7 @@ from http_layer.errors import status_of
 from scoring.services import periods as period_service
 from scoring.services import replies
 from scoring.services import runs as run_service
-from scoring.tables import Unit
+from scoring.services.units import unit_card, unit_names
 from storage.errors import ServiceError
 from web.admin.common import (
     AdminController,
@@ -34,7 +34,6 @@ from web.admin.common import (
     period_plan,
     see_other,
 )
-from web.dashboard import unit_row
 from web.pages_public import page
 
 UNITS_ONLY = "Chỉ cán bộ của đơn vị được gửi giải trình cho đơn vị mình."
@@ -71,7 +70,7 @@ async def _shared_with(code: str, level: str) -> list[dict[str, Any]]:
 async def _unit_page(request: AnyRequest, viewer: CurrentUser | None, code: str, status: int = 200,
                      **extra: Any) -> Template:
     require_unit_access(viewer, code)
-    unit = await unit_row(code)
+    unit = await unit_card(code)
     shares = await _shared_with(code, unit["level"])
     current = next((s for s in shares if s["can_reply"]), None)
     context: dict[str, Any] = {
@@ -150,8 +149,7 @@ async def _shareable() -> list[dict[str, Any]]:
 
 async def _staff_disputes() -> list[dict[str, Any]]:
     found = await _with_threads(await replies.list_disputes(limit=200))
-    units = {u["code"]: u["name"] for u in await Unit.select(Unit.code, Unit.name).where(
-        Unit.code.is_in(sorted({d["unit_code"] for d in found}) or [""]))}
+    units = await unit_names(d["unit_code"] for d in found)
     return [{**d, "unit_name": units.get(d["unit_code"], d["unit_code"])} for d in found]
 
 

@@ -1,83 +1,21 @@
-"""A unit's results over the years, and the public ranking ordered by improvement.
+"""A unit's results over the years as a chart and a table, and the public ranking ordered by
+improvement.
 
-One point per year: the published run of the unit's level (when a year has several periods,
-the newest published one). The unit's own dashboard may add the newest run when it is not
-yet published, drawn and labelled as provisional; the public pages never do.
+Which run each year shows (published only on the public pages; the unit's own dashboard adds
+provisional years, drawn hollow) is decided by :mod:`scoring.services.unit_years`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from scoring.services import periods as period_service
 from scoring.services import runs as run_service
-from scoring.services.plan_store import load_plan_version
-from scoring.tables import UnitResult
+from scoring.services.unit_years import YearResult
 from web.charts import Point, line_chart_svg
 from web.templating import vn_number
 
 PROVISIONAL_NOTE = "tạm thời"
 SORTS = {"hang": "theo hạng", "cai-thien": "theo mức cải thiện"}
-
-
-@dataclass(frozen=True)
-class YearResult:
-    year: int
-    period_id: int
-    run_id: int
-    published: bool
-    total: float
-    max: float
-    percent: float
-    band: str
-    band_name: str
-    rank_in_cluster: int
-    cluster_size: int
-    rank_overall: int
-    n_units: int
-
-
-async def year_runs(level: str, provisional: bool = False) -> dict[int, dict[str, Any]]:
-    """Year → the run shown for it: published runs, plus the newest unpublished one if asked."""
-    periods = sorted(await period_service.list_periods(), key=lambda p: (p["year"], p["id"]))
-    chosen: dict[int, dict[str, Any]] = {}
-    newest: dict[str, Any] | None = None
-    for period in periods:
-        runs = await run_service.list_runs(period["id"], level)  # newest first
-        published = next((r for r in runs if r["published"]), None)
-        if published is not None:
-            chosen[period["year"]] = published
-        if runs:
-            newest = published or runs[0]
-    if provisional and newest is not None and not newest["published"] and newest["year"] not in chosen:
-        chosen[newest["year"]] = newest
-    return chosen
-
-
-async def unit_years(code: str, level: str, provisional: bool = False) -> list[YearResult]:
-    """The unit's total, band and ranks per year, oldest first (one query for all the years)."""
-    runs = await year_runs(level, provisional)
-    if not runs:
-        return []
-    by_id = {run["id"]: run for run in runs.values()}
-    rows = await UnitResult.select(
-        UnitResult.run, UnitResult.total_h, UnitResult.max_h, UnitResult.percent_h, UnitResult.band,
-        UnitResult.rank_in_cluster, UnitResult.cluster_size, UnitResult.rank_overall,
-    ).where(UnitResult.run.is_in(list(by_id)) & (UnitResult.unit_code == code))
-    out = []
-    for row in rows:
-        run = by_id[int(row["run"])]
-        plan = await load_plan_version(run["plan_version"])
-        names = {b.id: b.name for b in plan.bands_of(level)}
-        out.append(YearResult(
-            year=run["year"], period_id=run["period_id"], run_id=run["id"], published=run["published"],
-            total=row["total_h"] / 100, max=row["max_h"] / 100, percent=row["percent_h"] / 100,
-            band=row["band"], band_name=names.get(row["band"], row["band"]),
-            rank_in_cluster=row["rank_in_cluster"], cluster_size=row["cluster_size"],
-            rank_overall=row["rank_overall"], n_units=run["n_units"],
-        ))
-    return sorted(out, key=lambda y: y.year)
 
 
 def short_band(name: str) -> str:

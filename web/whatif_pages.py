@@ -18,8 +18,10 @@ from http_layer.access import MAX_ID, AnyRequest, OptionalIdQuery, require_unit_
 from http_layer.auth import Viewer
 from scoring.core.report import plain_number
 from scoring.services import scenarios
+from scoring.services.unit_years import period_runs
+from scoring.services.units import unit_card
 from storage.errors import ServiceError
-from web.dashboard import pick_choice, run_choices, unit_row
+from web.dashboard import pick_choice
 from web.pages_public import page
 from web.pages_unit import FormData
 
@@ -61,8 +63,8 @@ def comparison(answer: dict[str, Any]) -> dict[str, Any]:
 
 async def whatif_context(code: str, period_id: int | None) -> dict[str, Any]:
     """The unit, the run its dashboard shows and the prefilled fields (none without a run)."""
-    unit = await unit_row(code)
-    chosen = pick_choice(await run_choices(unit["level"]), period_id)
+    unit = await unit_card(code)
+    chosen = pick_choice(await period_runs(unit["level"]), period_id)
     context: dict[str, Any] = {"unit": unit, "chosen": chosen, "fields": [], "absent": False,
                                "not_saved": NOT_SAVED, "errors": {}, "result": None}
     if chosen is None:

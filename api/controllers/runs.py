@@ -24,7 +24,7 @@ from scoring.services import runs as run_service
 from scoring.services.labels import label_results
 from scoring.services.publish import publish_run
 from storage import audit
-from storage.tables import AuditEntry
+from storage.audit import AuditFilter
 
 PUBLIC_FIELDS = (
     "unit_code",
@@ -124,12 +124,7 @@ class AuditController(Controller):
         actor: FromQuery[str | None] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
     ) -> list[dict[str, Any]]:
-        query = AuditEntry.select().order_by(AuditEntry.seq, ascending=False).limit(limit)
-        if unit:
-            query = query.where(AuditEntry.unit_code == unit)
-        if actor:
-            query = query.where(AuditEntry.actor == actor)
-        rows = await query
+        rows = await audit.audit_entries(AuditFilter(unit_code=unit, actor=actor), limit)
         return [{**r, "at": r["at"].isoformat()} for r in rows]
 
     @get("/verify", summary="Kiểm tra chuỗi băm của nhật ký")

@@ -109,6 +109,20 @@ async def save_registry(registry: Registry, actor: str) -> dict[str, int]:
     return counts
 
 
+def _unit_of(r: dict[str, Any]) -> Unit:
+    return Unit(r["code"], r["name"], r["kind"], r["level"], r["parent"], r["cluster"],
+                r["valid_from"], r["valid_to"], _split(r["tags"]), r["sex"], _split(r["successors"]))
+
+
+async def load_unit(code: str) -> Unit:
+    """One stored unit, as :func:`load_registry_from_db` would give it."""
+    row = await UnitRow.select(*(getattr(UnitRow, c) for c in _UNIT_COLUMNS)).where(
+        UnitRow.code == code).first()
+    if row is None:
+        raise ServiceError("not_found", f"Không có đơn vị mã «{code}».")
+    return _unit_of(row)
+
+
 async def load_registry_from_db() -> Registry:
     """The stored registry, clusters and units in the order they were first saved."""
     keys = {r["key"]: r["value"] for r in await KeyValue.select(KeyValue.key, KeyValue.value).where(
@@ -119,15 +133,11 @@ async def load_registry_from_db() -> Registry:
             "Chưa có danh mục đơn vị trong cơ sở dữ liệu; hãy nạp danh mục đơn vị trước.",
         )
     cluster_rows = await ClusterRow.select(
-        ClusterRow.code, ClusterRow.name, ClusterRow.level).order_by(ClusterRow.id)
+        ClusterRow.code, ClusterRow.name, ClusterRow.level).order_by(ClusterRow._meta.primary_key)
     unit_rows = await UnitRow.select(
-        *(getattr(UnitRow, c) for c in _UNIT_COLUMNS)).order_by(UnitRow.id)
+        *(getattr(UnitRow, c) for c in _UNIT_COLUMNS)).order_by(UnitRow._meta.primary_key)
     clusters = tuple(Cluster(r["code"], r["name"], r["level"]) for r in cluster_rows)
-    units = tuple(
-        Unit(r["code"], r["name"], r["kind"], r["level"], r["parent"], r["cluster"],
-             r["valid_from"], r["valid_to"], _split(r["tags"]), r["sex"], _split(r["successors"]))
-        for r in unit_rows
-    )
+    units = tuple(_unit_of(r) for r in unit_rows)
     try:
         return Registry(keys[PROVINCE_CODE_KEY], keys[PROVINCE_NAME_KEY], clusters, units)
     except ValueError as exc:

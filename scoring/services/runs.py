@@ -138,9 +138,9 @@ _breakdowns: TTLCache[tuple[int, str], str] = TTLCache(maxsize=50_000, ttl=None)
 
 async def get_run(run_id: int) -> dict[str, Any]:
     cached = _runs.get(run_id)
-    if cached is not MISSING:
-        return dict(cached)  # type: ignore[call-overload]
-    row = await ScoreRun.select().where(ScoreRun.id == run_id).first()
+    if isinstance(cached, dict):
+        return dict(cached)
+    row = await ScoreRun.select().where(ScoreRun._meta.primary_key == run_id).first()
     if row is None:
         raise ServiceError("not_found", f"Không có lần chấm điểm số {run_id}.")
     run = _run_shape(row)
@@ -160,7 +160,7 @@ async def list_runs(period_id: int | None = None, level: str | None = None) -> l
         query = query.where(ScoreRun.period == period_id)
     if level is not None:
         query = query.where(ScoreRun.level == level)
-    return [_run_shape(r) for r in await query.order_by(ScoreRun.id, ascending=False)]
+    return [_run_shape(r) for r in await query.order_by(ScoreRun._meta.primary_key, ascending=False)]
 
 
 async def run_results(run_id: int) -> list[dict[str, Any]]:
@@ -169,6 +169,23 @@ async def run_results(run_id: int) -> list[dict[str, Any]]:
     rows = await UnitResult.select(*_RESULT_COLUMNS).where(UnitResult.run == run_id).order_by(
         UnitResult.rank_overall)
     return [_result_shape(r) for r in rows]
+
+
+async def run_breakdowns(run_id: int) -> list[dict[str, Any]]:
+    """Every unit's full record of a run as scored (criteria, bonuses, deductions), best rank first."""
+    await get_run(run_id)
+    rows = await UnitResult.select(UnitResult.breakdown).where(UnitResult.run == run_id).order_by(
+        UnitResult.rank_overall)
+    return [json.loads(r["breakdown"]) for r in rows]
+
+
+async def cluster_breakdowns(run_id: int, cluster: str | None) -> list[dict[str, Any]]:
+    """The full records of one cluster's units in a run (``None``: the units in no cluster),
+    best rank first, in one query."""
+    where = (UnitResult.run == run_id) & (
+        UnitResult.cluster == cluster if cluster else UnitResult.cluster.is_null())
+    rows = await UnitResult.select(UnitResult.breakdown).where(where).order_by(UnitResult.rank_overall)
+    return [json.loads(r["breakdown"]) for r in rows]
 
 
 async def unit_breakdown(run_id: int, unit_code: str) -> dict[str, Any]:

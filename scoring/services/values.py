@@ -65,9 +65,13 @@ def _shape(row: dict[str, Any]) -> dict[str, Any]:
     appraised, entered = row["appraised_at"], row["entered_at"]
     out["effective_value"] = row["appraised_value"] if row["appraised_value"] is not None \
         else row["self_value"]
-    out["pending"] = row["self_value"] is not None and (
-        appraised is None or (entered is not None and entered > appraised))
+    out["pending"] = _pending(row["self_value"], entered, appraised)
     return out
+
+
+def _pending(self_value: float | None, entered: datetime | None, appraised: datetime | None) -> bool:
+    """Entered or changed since its last appraisal."""
+    return self_value is not None and (appraised is None or (entered is not None and entered > appraised))
 
 
 async def _row(key: str) -> dict[str, Any] | None:
@@ -308,6 +312,19 @@ async def list_values(period_id: int, unit_code: str | None = None,
     rows = [_shape(r) for r in await V.select().where(where).order_by(V.unit_code).order_by(
         V.indicator)]
     return [r for r in rows if r["pending"]] if pending_only else rows
+
+
+async def pending_counts(period_id: int) -> dict[str, int]:
+    """Unit code → how many of its values await appraisal (entered or changed since the last
+    appraisal, as ``pending`` in :func:`list_values`); units with none are left out."""
+    await get_period(period_id)  # not_found for an unknown period
+    rows = await V.select(V.unit_code, V.self_value, V.entered_at, V.appraised_at).where(
+        V.period == period_id).order_by(V.unit_code)
+    counts: dict[str, int] = {}
+    for r in rows:
+        if _pending(r["self_value"], r["entered_at"], r["appraised_at"]):
+            counts[r["unit_code"]] = counts.get(r["unit_code"], 0) + 1
+    return counts
 
 
 async def effective_frame(period_id: int, level: str) -> tuple[pd.DataFrame, str]:

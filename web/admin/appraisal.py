@@ -63,7 +63,7 @@ async def _queue(request: AnyRequest, ky: int | None, don_vi: str | None, all_va
     registry = await load_registry_from_db()
     names = {u.code: u.name for u in registry.units}
     levels_of = {u.code: u.level for u in registry.units}
-    counts = Counter(v["unit_code"] for v in await value_service.list_values(period["id"], pending_only=True))
+    counts = Counter(await value_service.pending_counts(period["id"]))
     by_level = []
     for level, level_name in competing_levels(plan):
         units = sorted(((code, names.get(code, code), n) for code, n in counts.items()

@@ -12,7 +12,7 @@ from litestar.params import FromQuery
 from litestar.response import Template
 
 from storage import audit
-from storage.tables import AuditEntry
+from storage.audit import AuditFilter
 from web.admin.common import AdminController, AnyRequest, admin_page, parse_day
 from web.templating import LOCAL_TZ
 
@@ -69,25 +69,14 @@ class AuditLogPages(AdminController):
                         trang: FromQuery[int] = 1) -> Template:
         check = await audit.verify()
         start, end, errors = _day_bounds(tu, den)
-        where: list[Any] = []
-        if don_vi.strip():
-            where.append(AuditEntry.unit_code == don_vi.strip())
-        if nguoi.strip():
-            where.append(AuditEntry.actor == nguoi.strip())
-        if start:
-            where.append(AuditEntry.at >= start)
-        if end:
-            where.append(AuditEntry.at < end)
+        found = AuditFilter(unit_code=don_vi.strip() or None, actor=nguoi.strip() or None,
+                            since=start, until=end)
         page = max(trang, 1)
         entries: list[dict[str, Any]] = []
         total = 0
         if not errors:
-            query = AuditEntry.select().order_by(AuditEntry.seq, ascending=False)
-            count = AuditEntry.count()
-            if where:
-                query, count = query.where(*where), count.where(*where)
-            total = await count
-            rows = await query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+            total = await audit.count_audit_entries(found)
+            rows = await audit.audit_entries(found, PAGE_SIZE, (page - 1) * PAGE_SIZE)
             entries = [{**r, "action_name": ACTIONS.get(r["action"], r["action"]),
                         "before_text": _pretty(r["before"]), "after_text": _pretty(r["after"])} for r in rows]
         filters = {"don_vi": don_vi, "nguoi": nguoi, "tu": tu, "den": den}

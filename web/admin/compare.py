@@ -18,7 +18,7 @@ from web.admin.common import (
     period_plan,
     periods_newest_first,
 )
-from web.admin.runs import level_name, run_records
+from web.admin.runs import level_name
 
 ITEM_KINDS = (("criteria", "Tiêu chí"), ("bonus_items", "Điểm thưởng"), ("deduction_items", "Điểm trừ"))
 SUMMARY = ("total", "band", "rank_in_cluster", "rank_overall")
@@ -89,6 +89,7 @@ class ComparePages(AdminController):
         if run_a["level"] != run_b["level"]:
             raise ServiceError("invalid_input", f"Lượt {a} và lượt {b} chấm hai cấp khác nhau; chỉ so sánh "
                                                 "được hai lượt của cùng một cấp.")
-        context["changes"] = compare_records(await run_records(a), await run_records(b))
+        before, after = await run_service.run_breakdowns(a), await run_service.run_breakdowns(b)
+        context["changes"] = compare_records(before, after)
         context["unchanged"] = run_b["n_units"] - sum(1 for c in context["changes"] if c["after"])
         return admin_page("compare.html", request, **context)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -16,7 +15,6 @@ from scoring.services import periods as period_service
 from scoring.services import runs as run_service
 from scoring.services.labels import label_results
 from scoring.services.publish import publish_run
-from scoring.tables import UnitResult
 from storage.errors import ServiceError
 from web.admin.common import (
     AdminController,
@@ -34,14 +32,6 @@ from web.exports import ranking_table, to_csv, to_xlsx
 EXPORT_NAME = re.compile(r"^(?P<run>\d{1,12})\.(?P<kind>xlsx|csv)$")
 MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
          "csv": "text/csv; charset=utf-8"}
-
-
-async def run_records(run_id: int) -> list[dict[str, Any]]:
-    """Every unit's full record of a run as scored (criteria, bonuses, deductions)."""
-    await run_service.get_run(run_id)
-    rows = await UnitResult.select(UnitResult.breakdown).where(UnitResult.run == run_id).order_by(
-        UnitResult.rank_overall)
-    return [json.loads(r["breakdown"]) for r in rows]
 
 
 async def level_name(run: dict[str, Any]) -> str:
@@ -119,7 +109,7 @@ class RunPages(AdminController):
                                             "<số lượt>.csv.")
         run_id, kind = int(found["run"]), found["kind"]
         run = await run_service.get_run(run_id)
-        header, rows = ranking_table(await run_records(run_id))
+        header, rows = ranking_table(await run_service.run_breakdowns(run_id))
         body = to_xlsx(header, rows) if kind == "xlsx" else to_csv(header, rows)
         name = f"xep-hang-{run['year']}-{run['level']}-luot-{run_id}.{kind}"
         return Response(content=body, media_type=MEDIA[kind],

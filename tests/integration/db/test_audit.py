@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from storage.audit import record, verify
+from storage.audit import AuditFilter, audit_entries, count_audit_entries, record, verify
 from storage.db import write_transaction
 from storage.tables import AuditEntry
 
@@ -41,3 +41,24 @@ async def test_an_entry_rolls_back_with_its_transaction(clean_db: str) -> None:
             await record("admin", "run.start", "score_run", 1)
             raise RuntimeError("lỗi giữa chừng")
     assert await AuditEntry.count() == 0
+
+
+async def test_entries_are_read_newest_first_by_filter_and_page(clean_db: str) -> None:
+    writers = [("admin", "02200"), ("xa", "02200"), ("admin", "02203"), ("admin", None)]
+    for n, (actor, unit) in enumerate(writers):
+        async with write_transaction():
+            await record(actor, "value.appraise" if n else "run.start", "indicator_value", n, unit_code=unit)
+
+    async def seqs(found: AuditFilter, limit: int = 100, offset: int = 0) -> list[int]:
+        return [e["seq"] for e in await audit_entries(found, limit, offset)]
+
+    every = await audit_entries(AuditFilter(), 100)
+    assert [e["seq"] for e in every] == [4, 3, 2, 1], "mục mới nhất lên trước"
+    assert await seqs(AuditFilter(unit_code="02200")) == [2, 1]
+    assert await seqs(AuditFilter(unit_code="02200", actor="admin")) == [1]
+    assert await seqs(AuditFilter(action="value.appraise", entity_id="2")) == [3]
+    assert await seqs(AuditFilter(), 2, 2) == [2, 1], "trang thứ hai"
+    assert await seqs(AuditFilter(since=every[-1]["at"])) == [4, 3, 2, 1]
+    assert await seqs(AuditFilter(until=every[-1]["at"])) == [], "đến ngày kết thúc, không tính mốc đó"
+    assert await count_audit_entries(AuditFilter(actor="admin")) == 3
+    assert await count_audit_entries(AuditFilter()) == 4

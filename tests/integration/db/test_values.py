@@ -29,6 +29,7 @@ from scoring.services.values import (
     effective_frame,
     import_files,
     list_values,
+    pending_counts,
     set_own_value,
 )
 from scoring.tables import IndicatorValue
@@ -197,6 +198,20 @@ async def test_appraisal_correction_needs_a_reason_and_keeps_both_values(setup: 
     assert len(entries) == 2 and entries[0]["unit_code"] == unit
     assert '"self_value":80.5' in entries[0]["after"], "nhật ký giữ cả giá trị tự đánh giá"
     assert (await verify()).ok
+
+
+async def test_pending_counts_are_the_values_awaiting_appraisal_by_unit(setup: Setup) -> None:
+    unit, ind = first_percent(setup)
+    other = next(i.id for i in setup.plan.indicators_of("commune") if i.kind == "percent" and i.id != ind)
+    await set_own_value(setup.period_id, unit, ind, "80", actor="xa")
+    await set_own_value(setup.period_id, unit, other, "60", actor="xa")
+    assert await pending_counts(setup.period_id) == {unit: 2}
+    await appraise(setup.period_id, unit, ind, actor="admin", accept=True)
+    assert await pending_counts(setup.period_id) == {unit: 1}, "giá trị đã thẩm định không còn chờ"
+    await set_own_value(setup.period_id, unit, ind, "85", actor="xa")
+    assert await pending_counts(setup.period_id) == {unit: 2}, "sửa sau thẩm định thì lại chờ thẩm định"
+    pending = await list_values(setup.period_id, pending_only=True)
+    assert len(pending) == 2 and {v["unit_code"] for v in pending} == {unit}
 
 
 async def test_concurrent_imports_are_serialised(setup: Setup) -> None:
