@@ -19,6 +19,7 @@ from http_layer.access import AnyRequest, OptionalIdQuery, require_unit_access
 from http_layer.auth import SignedIn, Viewer
 from http_layer.errors import status_of
 from http_layer.read_snapshot import snapshot
+from scoring.services.submission import submit_for_appraisal
 from storage.cache import MISSING
 from storage.errors import ServiceError
 from web import entry_form, fragments
@@ -141,7 +142,7 @@ class UnitPages(Controller):
         if context["period"] is None:
             raise ServiceError("not_found", "Chưa có kỳ đánh giá nào để gửi thẩm định.")
         try:
-            sent = await entry_form.submit_for_appraisal(context["period"]["id"], code, user.username)
+            sent = await submit_for_appraisal(context["period"]["id"], code, user.username)
         except ServiceError as err:
             return await _entry_page(
                 request, user, code, context["period"]["id"], status_of(err), blocked=err.message
