@@ -266,7 +266,8 @@ async def load_dashboard(code: str, period_id: int | None) -> dict[str, Any]:
     bonus_rules = {b.id: b for b in plan.bonuses}
     deduction_rules = {d.id: d for d in plan.deductions}
     indicator_units = {i.id: i.unit for i in plan.indicators}
-    units_of = {x.id: indicator_units.get(x.indicator, "") for x in (*plan.bonuses, *plan.deductions)}
+    units_of = {x.id: indicator_units.get(x.indicator, "") for x in plan.bonuses}
+    units_of.update({x.id: indicator_units.get(x.indicator, "") for x in plan.deductions})
     page.update(
         record=record,
         rows=rows,

@@ -104,7 +104,7 @@ class OverviewPages(AdminController):
             grouped: dict[str | None, list[Unit]] = defaultdict(list)
             for unit in registry.of_level(level):
                 grouped[unit.cluster].append(unit)
-            clusters = [{"name": registry.cluster(code).name, "code": code,
+            clusters: list[dict[str, Any]] = [{"name": registry.cluster(code).name, "code": code,
                          "units": _sorted_units(members, level)}
                         for code, members in grouped.items() if code is not None]
             clusters.sort(key=lambda c: vietnamese_key(c["name"]))

@@ -36,7 +36,8 @@ MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sh
 
 async def level_name(run: dict[str, Any]) -> str:
     period = await period_service.get_period(run["period_id"])
-    return dict(competing_levels(await period_plan(period))).get(run["level"], run["level"])
+    level: str = run["level"]
+    return dict(competing_levels(await period_plan(period))).get(level, level)
 
 
 async def _runs_page(request: AnyRequest, status: int = 200, **extra: Any) -> Template:
