@@ -240,6 +240,11 @@ async def list_batches() -> list[dict[str, Any]]:
 
 async def batch_nominations(batch_id: int) -> list[dict[str, Any]]:
     await get_batch(batch_id)
+    return await nominations_of(batch_id)
+
+
+async def nominations_of(batch_id: int) -> list[dict[str, Any]]:
+    """The batch's nominations in list order (no check that the batch exists)."""
     rows = await Nomination.select().where(Nomination.batch == batch_id).order_by(Nomination.seq)
     return [_nomination_shape(r) for r in rows]
 
