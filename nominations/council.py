@@ -4,17 +4,20 @@ attended, every member's vote per nominee, the tally, and closing.
 The denominator of a vote is the council's full membership (see :mod:`nominations.vote`),
 so the membership is fixed when the council is created. A member whose own unit is the
 nominee (or, for a person, the person's body) must recuse: a yes/no vote is refused and the
-minutes say so. Results are final only when the session is closed; every step is audited.
+minutes say so. Results are final only when the session is closed: closing stores the count
+(:mod:`nominations.session_count`), which a closed session's pages and papers read back.
+Every step is audited.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from nominations.rules import RuleSet
-from nominations.service import batch_nominations, get_batch, rule_set_for_plan
+from nominations.service import batch_nominations, get_batch, nominations_of, rule_set_for_plan
+from nominations.session_count import SessionCount, SessionRecords, count_session
 from nominations.tables import (
     Council,
     CouncilMember,
@@ -24,12 +27,10 @@ from nominations.tables import (
     SessionAttendance,
     SessionVote,
 )
-from nominations.vote import Tally, tally
 from scoring.registry.lineage import predecessor_map, predecessors
 from scoring.registry.store import load_registry_from_db
 from scoring.services.periods import get_period
-from scoring.services.plan_store import load_plan_version
-from storage.audit import record
+from storage.audit import canonical, record
 from storage.db import write_transaction
 from storage.errors import ServiceError
 
@@ -92,6 +93,7 @@ async def list_councils() -> list[dict[str, Any]]:
 
 def _session_shape(row: dict[str, Any]) -> dict[str, Any]:
     out = dict(row)
+    out.pop("tally", None)  # the stored count: read through load_session
     for key in ("batch", "council", "chair", "secretary"):
         out[f"{key}_id"] = int(out.pop(key))
     return out
@@ -235,50 +237,47 @@ async def record_votes(session_id: int, member_id: int, choices: Mapping[int, st
                      after={"member_id": member_id, "choices": {str(k): v for k, v in choices.items()}})
 
 
-async def _rules_of_batch(batch: dict[str, Any]) -> RuleSet:
+async def load_session(batch_id: int) -> SessionRecords:
+    """The batch, its period, its nominations, its session, the council, the attendance and the
+    ballots as stored: one read each, for every reader of a session (pages, API, closing, dossier)."""
+    batch = await get_batch(batch_id)
     period = await get_period(batch["period_id"])
-    plan = await load_plan_version(period["plan_version"])
-    return rule_set_for_plan(plan.info.id)
+    nominations = await nominations_of(batch_id)
+    row = await CouncilSession.select().where(CouncilSession.batch == batch_id).first()
+    if row is None:
+        return SessionRecords(batch, period, nominations, None, None, {}, [], None)
+    stored = row.get("tally")
+    session = _session_shape(row)
+    council = await get_council(session["council_id"])
+    attendance = await SessionAttendance.select().where(SessionAttendance.session == session["id"]).order_by(
+        SessionAttendance.id)
+    votes = await SessionVote.select().where(SessionVote.session == session["id"]).order_by(SessionVote.id)
+    return SessionRecords(batch, period, nominations, session, council,
+                          {int(a["member"]): a for a in attendance}, list(votes),
+                          json.loads(stored) if stored else None)
+
+
+def counted(records: SessionRecords) -> SessionCount:
+    """The session's count: as stored at closing; while open (or closed before the count was
+    stored), counted now against the rule file."""
+    if records.stored is not None:
+        return SessionCount.from_record(records.stored, records.nominations)
+    return count_session(records, rule_set_for_plan(records.period["plan_id"]))
+
+
+def _tally_rows(count: SessionCount) -> list[dict[str, Any]]:
+    return [{"nomination": n.nomination, "tally": n.tally} for n in count.nominees]
 
 
 async def session_tally(session_id: int) -> list[dict[str, Any]]:
     """Per nominee: the votes and whether they reach the rule's threshold, most yes votes first."""
     session = await get_session(session_id)
-    batch = await get_batch(session["batch_id"])
-    rules = await _rules_of_batch(batch)
-    council = await get_council(session["council_id"])
-    member_ids = [str(m["id"]) for m in council["members"]]
-    attendance = {str(k): v["status"] for k, v in (await _attendance(session_id)).items()}
-    votes = await SessionVote.select().where(SessionVote.session == session_id)
-    out = []
-    for n in await batch_nominations(session["batch_id"]):
-        version = rules.award(n["award_id"]).version_on(date(batch["year"], 12, 31))
-        if version is None:
-            raise ServiceError("conflict",
-                               f"Quy định của «{n['award_id']}» không còn hiệu lực cho năm {batch['year']}.")
-        mine = {str(int(v["member"])): v["choice"] for v in votes if int(v["nomination"]) == int(n["id"])}
-        t: Tally = tally(member_ids, attendance, mine, version.vote)
-        out.append({"nomination": n, "tally": t, "threshold_percent": version.vote.threshold_percent})
-    out.sort(key=lambda x: (-x["tally"].yes, x["nomination"]["seq"]))
-    return out
+    return _tally_rows(counted(await load_session(session["batch_id"])))
 
 
-def tally_dict(t: Tally) -> dict[str, Any]:
-    return {"yes": t.yes, "no": t.no, "abstain": t.abstain, "recused": t.recused, "not_voted": t.not_voted,
-            "members": t.members, "denominator": t.denominator, "percent": str(t.percent), "passed": t.passed,
-            "explanation": t.explanation}
-
-
-async def close_session(session_id: int, *, ballots_invalid: int, actor: str) -> dict[str, Any]:
-    """Close: every member who attended (or voted in writing) must have a ballot for every
-    nominee; the results are then written and final. Closing a closed session changes nothing."""
-    if (closed := await get_session(session_id))["status"] == "closed":
-        return closed
-    session, members = await _open_session_and_members(session_id)
-    attendance = await _attendance(session_id)
-    nominations = await batch_nominations(session["batch_id"])
-    votes = await SessionVote.select().where(SessionVote.session == session_id)
-    cast = {(int(v["member"]), int(v["nomination"])) for v in votes}
+def _closing_problems(records: SessionRecords, ballots_invalid: int) -> list[dict[str, str]]:
+    members, attendance = records.members, records.attendance
+    cast = {(int(v["member"]), int(v["nomination"])) for v in records.votes}
     problems = []
     unmarked = [m["full_name"] for mid, m in members.items() if mid not in attendance]
     if unmarked:
@@ -286,45 +285,56 @@ async def close_session(session_id: int, *, ballots_invalid: int, actor: str) ->
     for mid, a in attendance.items():
         if a["status"] == "absent":
             continue
-        missing = [n["evaluation"].get("unit_name", n["unit_code"]) for n in nominations
+        missing = [n["evaluation"].get("unit_name", n["unit_code"]) for n in records.nominations
                    if (mid, int(n["id"])) not in cast]
         if missing:
             problems.append(_p("votes", f"{members[mid]['full_name']} chưa có phiếu cho: "
                              + ", ".join(missing)))
     if ballots_invalid < 0:
         problems.append(_p("ballots_invalid", "Số phiếu không hợp lệ không thể âm."))
-    if problems:
-        raise _invalid("Chưa thể kết thúc phiên họp.", problems)
-    results = await session_tally(session_id)
+    return problems
+
+
+async def close_session(session_id: int, *, ballots_invalid: int, actor: str) -> dict[str, Any]:
+    """Close: every member who attended (or voted in writing) must have a ballot for every
+    nominee; the results and the count (per nominee the votes, the threshold, the denominator
+    and the legal basis applied; the recusals) are then stored and final. Closing a closed
+    session changes nothing."""
+    session = await get_session(session_id)
+    if session["status"] == "closed":
+        return session
     now = datetime.now(UTC)
     async with write_transaction():
-        await _open_session_and_members(session_id)
-        for r in results:
-            await Nomination.update({Nomination.result: "passed" if r["tally"].passed else "failed"}).where(
-                Nomination.id == r["nomination"]["id"])
+        records = await load_session(session["batch_id"])
+        if records.session is None or records.session["status"] != "open":
+            raise ServiceError("conflict", "Phiên họp đã kết thúc; kết quả không thể thay đổi.")
+        if problems := _closing_problems(records, ballots_invalid):
+            raise _invalid("Chưa thể kết thúc phiên họp.", problems)
+        count = count_session(records, rule_set_for_plan(records.period["plan_id"]))
+        stored = count.as_record()
+        for n in count.nominees:
+            await Nomination.update({Nomination.result: "passed" if n.tally.passed else "failed"}).where(
+                Nomination.id == n.nomination["id"])
         await CouncilSession.update({CouncilSession.status: "closed", CouncilSession.closed_at: now,
                                      CouncilSession.closed_by: actor,
-                                     CouncilSession.ballots_invalid: ballots_invalid}).where(
+                                     CouncilSession.ballots_invalid: ballots_invalid,
+                                     CouncilSession.tally: canonical(stored)}).where(
             CouncilSession.id == session_id)
         await NominationBatch.update({NominationBatch.status: "closed"}).where(
             NominationBatch.id == session["batch_id"])
         await record(actor, "council.session_close", "council_session", session_id, after={
-            "ballots_invalid": ballots_invalid,
-            "results": {str(r["nomination"]["id"]): tally_dict(r["tally"]) for r in results}})
+            "ballots_invalid": ballots_invalid, "tally": stored})
     return await get_session(session_id)
 
 
 async def session_view(batch_id: int) -> dict[str, Any] | None:
     """Everything a page shows of a batch's session: members, attendance, ballots, tally."""
-    session = await session_of_batch(batch_id)
-    if session is None:
+    records = await load_session(batch_id)
+    if records.session is None:
         return None
-    council = await get_council(session["council_id"])
-    attendance = await _attendance(session["id"])
-    votes = await SessionVote.select().where(SessionVote.session == session["id"])
     ballots: dict[int, dict[int, str]] = {}
-    for v in votes:
+    for v in records.votes:
         ballots.setdefault(int(v["member"]), {})[int(v["nomination"])] = v["choice"]
-    return {"session": session, "council": council,
-            "attendance": {mid: {**a, "member": mid} for mid, a in attendance.items()},
-            "ballots": ballots, "tally": await session_tally(session["id"])}
+    return {"session": records.session, "council": records.council,
+            "attendance": {mid: {**a, "member": mid} for mid, a in records.attendance.items()},
+            "ballots": ballots, "tally": _tally_rows(counted(records))}

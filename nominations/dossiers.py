@@ -1,8 +1,10 @@
 """A closed session's dossier set: build the context, render the PDFs, store and serve them.
 
-Rendering runs in the dossier process pool (spawn) off the event loop; the files are stored
-in the database with their sha256 in one transaction, once per batch (a dossier set, like a
-run, is never rewritten: the same closed session always gives the same documents).
+The context is built in one pass over the session as stored (:func:`nominations.council.load_session`),
+its votes from the count stored at closing, never from the rule file. Rendering runs in the
+dossier process pool (spawn) off the event loop; the files are stored in the database with
+their sha256 in one transaction, once per batch (a dossier set, like a run, is never
+rewritten: the same closed session always gives the same documents).
 """
 
 from __future__ import annotations
@@ -14,18 +16,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from nominations.council import get_council, session_of_batch, session_tally
-from nominations.dossier.context import normalize_context
+from nominations.council import counted, load_session
+from nominations.dossier.context import DossierContext, normalize_context
 from nominations.dossier.render import DossierFile as Rendered
 from nominations.dossier.render import render_set_async, zip_set
 from nominations.history_codes import label
 from nominations.history_store import unit_history
-from nominations.service import KINDS, batch_nominations, get_batch, rule_set_for_plan
-from nominations.tables import DossierFile, SessionAttendance, SessionVote
+from nominations.service import KINDS
+from nominations.session_count import NomineeTally
+from nominations.tables import DossierFile
 from scoring.core.report import STATUS_TEXT
 from scoring.registry.store import load_registry_from_db
-from scoring.services.periods import get_period
-from scoring.services.plan_store import load_plan_version
 from scoring.services.runs import unit_breakdown
 from storage.audit import record
 from storage.db import write_transaction
@@ -60,8 +61,8 @@ def _achievement(b: dict[str, Any], movement: str, year: int) -> str:
             f"{b.get('cluster_name') or 'cụm thi đua'}, {b['band_name']} trong {movement} năm {year}")
 
 
-async def _nominee(n: dict[str, Any], t: dict[str, Any], award_names: dict[str, str], movement: str,
-                   year: int, registry: Any) -> dict[str, Any]:
+async def _nominee(n: dict[str, Any], counted_as: NomineeTally, movement: str, year: int,
+                   registry: Any) -> dict[str, Any]:
     b = await unit_breakdown(n["run_id"], n["unit_code"])
     is_individual = b["level"] == "individual"
 
@@ -78,7 +79,7 @@ async def _nominee(n: dict[str, Any], t: dict[str, Any], award_names: dict[str, 
         "is_individual": is_individual, "unit_name": name_of(body), "parent_name": name_of(above(body)),
         "head_name": "",
         "cluster_name": b.get("cluster_name") or "", "award_id": n["award_id"],
-        "award_name": award_names[n["award_id"]], "legal_basis": n["legal_basis"],
+        "award_name": counted_as.award_name, "legal_basis": n["legal_basis"],
         "achievement": _achievement(b, movement, year), "total": b["total"], "max": b["max"],
         "percent": b["percent"], "band_name": b["band_name"], "rank_in_cluster": b["rank_in_cluster"],
         "cluster_size": b["cluster_size"], "money": int(n["money"]),
@@ -91,42 +92,30 @@ async def _nominee(n: dict[str, Any], t: dict[str, Any], award_names: dict[str, 
         "history": _history_lines(await unit_history(n["unit_code"])),
         "conditions": [c["text"] + (f": {c['found']}" if c.get("found") else "")
                        for c in n["evaluation"].get("conditions", []) if c.get("met")],
-        "votes": t,
+        "votes": {**counted_as.tally.as_record(), "percent": float(counted_as.tally.percent)},
     }
 
 
-async def build_context(batch_id: int) -> dict[str, Any]:
+async def build_context(batch_id: int) -> DossierContext:
     """The dossier context of a batch whose council session is closed."""
-    batch = await get_batch(batch_id)
-    session = await session_of_batch(batch_id)
-    if session is None or session["status"] != "closed":
+    records = await load_session(batch_id)
+    batch, session, council = records.batch, records.session, records.council
+    if session is None or council is None or session["status"] != "closed":
         raise ServiceError("conflict", "Chỉ lập hồ sơ khi hội đồng đã họp xét xong (phiên họp đã kết thúc).")
-    period = await get_period(batch["period_id"])
-    plan = await load_plan_version(period["plan_version"])
-    rules = rule_set_for_plan(plan.info.id)
-    issuer = issuer_for_plan(plan.info.id)
+    issuer = issuer_for_plan(records.period["plan_id"])
     registry = await load_registry_from_db()
-    council = await get_council(session["council_id"])
-    members = {int(m["id"]): m for m in council["members"]}
-    award_names = {a.id: a.name for a in rules.awards}
-    movement = plan.info.title
-    tallies = {int(r["nomination"]["id"]): {
-        "yes": r["tally"].yes, "no": r["tally"].no, "abstain": r["tally"].abstain,
-        "recused": r["tally"].recused, "members": r["tally"].members, "denominator": r["tally"].denominator,
-        "percent": float(r["tally"].percent), "passed": r["tally"].passed,
-        "threshold_percent": r["threshold_percent"]} for r in await session_tally(session["id"])}
-    considered = [await _nominee(n, tallies[int(n["id"])], award_names, movement, batch["year"], registry)
-                  for n in await batch_nominations(batch_id)]
+    members = records.members
+    movement = records.period["plan_title"]
+    count = counted(records)
+    tallies = {int(t.nomination["id"]): t for t in count.nominees}
+    considered = [await _nominee(n, tallies[int(n["id"])], movement, batch["year"], registry)
+                  for n in records.nominations]
     for i, c in enumerate(considered, start=1):
         c["no"] = i
-    attendance = await SessionAttendance.select().where(SessionAttendance.session == session["id"])
-    votes = await SessionVote.select().where(SessionVote.session == session["id"])
-    voters = {int(v["member"]) for v in votes}
-    names = {c["nomination_id"]: c["name"] for c in considered}
-    recused = [{"name": members[int(v["member"])]["full_name"], "nominee": names[int(v["nomination"])]}
-               for v in votes if v["choice"] == "recused"]
+    attendance = list(records.attendance.values())
+    recused = [{"name": r.member, "nominee": r.nominee} for r in count.recusals]
     issued = sum(1 for a in attendance if a["status"] != "absent")
-    returned = len(voters)
+    returned = len({int(v["member"]) for v in records.votes})
     ctx = {
         "parent_body": issuer["parent_body"], "issuing_body": issuer["issuing_body"],
         "council_name": issuer["council_name"], "number": batch["number"],
@@ -146,7 +135,7 @@ async def build_context(batch_id: int) -> dict[str, Any]:
             "chair": members[session["chair_id"]]["full_name"],
             "secretary": members[session["secretary_id"]]["full_name"],
             "council_decision": f"{council['decision_no']} ngày {council['decision_date']:%d/%m/%Y}",
-            "members_total": len(members),
+            "members_total": count.members,
             "present": [members[int(a["member"])]["full_name"] for a in attendance
                         if a["status"] == "present"],
             "absent": [{"name": members[int(a["member"])]["full_name"], "reason": a["reason"],

@@ -203,6 +203,27 @@ def load_rule_set(path: str | Path) -> RuleSet:
     return rule_set_from_dict(doc, str(path), text=text)
 
 
+_parsed: dict[Path, tuple[str, RuleSet]] = {}  # path → (sha256 of its bytes, the rule set)
+
+
+def cached_rule_set(path: str | Path) -> RuleSet:
+    """:func:`load_rule_set`, parsed once per content: the file is read and hashed on every
+    call (microseconds) and parsed again only when its bytes changed, so an edit is seen at
+    once (an mtime can stay the same within one clock tick). A bad file is not cached."""
+    path = Path(path)
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        raise RuleSetError(str(path), [("(tệp)", "không tìm thấy tệp")]) from None
+    key = path.resolve()
+    found = _parsed.get(key)
+    if found is not None and found[0] == digest:
+        return found[1]
+    rules = load_rule_set(path)
+    _parsed[key] = (digest, rules)
+    return rules
+
+
 def rule_set_from_dict(doc: Mapping[str, Any], source: str = "<dict>", *,
                        text: str | None = None) -> RuleSet:
     """Validate a parsed document; sha256 is of ``text`` when given, else of sorted JSON."""

@@ -17,7 +17,7 @@ from typing import Any
 from nominations.eligibility import AwardEvaluation, Person, candidate_dict, evaluate
 from nominations.history_store import load_history
 from nominations.money import award_money
-from nominations.rules import RuleSet, load_rule_set, shipped_rule_set_path
+from nominations.rules import RuleSet, cached_rule_set, shipped_rule_set_path
 from nominations.tables import Nomination, NominationBatch
 from scoring.registry.store import load_registry_from_db
 from scoring.services import scenarios
@@ -33,11 +33,14 @@ BATCH_STATUS = {"draft": "Dự thảo", "in_session": "Đang họp xét", "close
 KINDS = {"thematic": "Khen thưởng theo phong trào thi đua (chuyên đề)"}
 
 
+RULES_FOLDER = shipped_rule_set_path().parent  # every *.toml in it is a rule set
+
+
 def rule_set_for_plan(plan_id: str) -> RuleSet:
-    """The shipped rule set written for ``plan_id``."""
-    folder = shipped_rule_set_path().parent
-    for path in sorted(Path(folder).glob("*.toml")):
-        rules = load_rule_set(path)
+    """The rule set (in :data:`RULES_FOLDER`) written for ``plan_id``; each file is parsed
+    once per content (:func:`nominations.rules.cached_rule_set`)."""
+    for path in sorted(Path(RULES_FOLDER).glob("*.toml")):
+        rules = cached_rule_set(path)
         if rules.covers(plan_id):
             return rules
     raise ServiceError("not_found", f"Chưa có bộ quy định khen thưởng cho kế hoạch «{plan_id}».")
@@ -237,6 +240,11 @@ async def list_batches() -> list[dict[str, Any]]:
 
 async def batch_nominations(batch_id: int) -> list[dict[str, Any]]:
     await get_batch(batch_id)
+    return await nominations_of(batch_id)
+
+
+async def nominations_of(batch_id: int) -> list[dict[str, Any]]:
+    """The batch's nominations in list order (no check that the batch exists)."""
     rows = await Nomination.select().where(Nomination.batch == batch_id).order_by(Nomination.seq)
     return [_nomination_shape(r) for r in rows]
 

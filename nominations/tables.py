@@ -102,6 +102,9 @@ class CouncilSession(Table, tablename="council_session"):
     status = Varchar(length=20)  # open | closed
     closed_by = Varchar(length=80, null=True, default=None)
     closed_at = Timestamptz(null=True, default=None)
+    # The tally as counted at closing, canonical JSON (nominations.session_store): what the
+    # minutes print, whatever the rule file says later. None while open.
+    tally = Text(null=True, default=None)
 
 
 class SessionAttendance(Table, tablename="session_attendance"):

@@ -13,6 +13,10 @@ A member recused counts as recused whatever their attendance.
 
 ``passed`` iff ``yes × 100 ≥ threshold × denominator``: integer arithmetic, exact at the
 boundary (4 of 5 members at 80 % passes, 3 of 5 fails).
+
+A tally carries the rule it was counted against (threshold, denominator, legal basis), so its
+record (:meth:`Tally.as_record`, the one dict shape of a tally: stored at closing, audited,
+served by the API, put in the dossier) reads the same whatever the rule file says later.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from nominations.rules import VoteRule
 
@@ -40,6 +45,31 @@ class Tally:
     percent: Decimal  # yes / denominator × 100, 2 places, half up
     passed: bool
     explanation: str
+    written: int  # of yes + no + abstain: ballots of members absent who voted in writing
+    threshold_percent: int  # the rule's, as counted
+    denominator_rule: str  # "members" | "members_minus_recused"
+    legal_basis: str  # the vote rule's citation
+
+    def as_record(self) -> dict[str, Any]:
+        """JSON-ready: the percent as exact text ("80.00"); :meth:`from_record` reads it back."""
+        return {"yes": self.yes, "no": self.no, "abstain": self.abstain, "recused": self.recused,
+                "written": self.written, "not_voted": self.not_voted, "members": self.members,
+                "denominator": self.denominator, "denominator_rule": self.denominator_rule,
+                "percent": str(self.percent), "threshold_percent": self.threshold_percent,
+                "legal_basis": self.legal_basis, "passed": self.passed, "explanation": self.explanation}
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> Tally:
+        """The tally of a record written by :meth:`as_record` (other keys are ignored)."""
+        return cls(
+            yes=int(record["yes"]), no=int(record["no"]), abstain=int(record["abstain"]),
+            recused=int(record["recused"]), not_voted=int(record["not_voted"]),
+            members=int(record["members"]),
+            denominator=int(record["denominator"]), percent=Decimal(str(record["percent"])),
+            passed=bool(record["passed"]), explanation=str(record["explanation"]),
+            written=int(record["written"]), threshold_percent=int(record["threshold_percent"]),
+            denominator_rule=str(record["denominator_rule"]), legal_basis=str(record["legal_basis"]),
+        )
 
 
 def tally(members: Sequence[str], attendance: Mapping[str, str], votes: Mapping[str, str],
@@ -47,10 +77,13 @@ def tally(members: Sequence[str], attendance: Mapping[str, str], votes: Mapping[
     """Count a nominee's votes; raises ValueError (Vietnamese) on inconsistent input."""
     _validate(members, attendance, votes)
     counts = dict.fromkeys(VOTES, 0)
+    written = 0
     for member in members:
         vote = votes.get(member)
         if vote == "recused" or (vote and attendance.get(member, "absent") != "absent"):
             counts[vote] += 1
+            if vote != "recused" and attendance.get(member) == "absent_written":
+                written += 1
     voted = counts["yes"] + counts["no"] + counts["abstain"]
     denominator = len(members)
     if rule.denominator == "members_minus_recused":
@@ -64,6 +97,8 @@ def tally(members: Sequence[str], attendance: Mapping[str, str], votes: Mapping[
         not_voted=len(members) - voted - counts["recused"], members=len(members),
         denominator=denominator, percent=percent, passed=passed,
         explanation=_explain(yes, counts["recused"], denominator, percent, passed, rule),
+        written=written, threshold_percent=rule.threshold_percent, denominator_rule=rule.denominator,
+        legal_basis=rule.legal_basis,
     )
 
 

@@ -86,8 +86,8 @@ def _session_out(view: dict[str, Any] | None) -> dict[str, Any] | None:
         "session": view["session"], "council": view["council"],
         "attendance": list(view["attendance"].values()),
         "tally": [{"nomination_id": r["nomination"]["id"], "award_id": r["nomination"]["award_id"],
-                   "unit_code": r["nomination"]["unit_code"], "threshold_percent": r["threshold_percent"],
-                   **council_service.tally_dict(r["tally"])} for r in view["tally"]],
+                   "unit_code": r["nomination"]["unit_code"], **r["tally"].as_record()}
+                  for r in view["tally"]],
     }
 
 

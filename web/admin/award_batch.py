@@ -67,7 +67,7 @@ async def batch_context(batch_id: int, readonly: bool) -> dict[str, Any]:
                chair=named[view["session"]["chair_id"]], secretary=named[view["session"]["secretary_id"]],
                voters=[m for m in members if m["attendance"] and m["attendance"]["status"] != "absent"],
                tally=[{"nomination": by_id[int(r["nomination"]["id"])], "tally": r["tally"],
-                       "threshold": r["threshold_percent"]} for r in view["tally"]])
+                       "threshold": r["tally"].threshold_percent} for r in view["tally"]])
     return ctx
 
 

@@ -3,6 +3,8 @@ ballots, the tally against the rule's threshold over the full membership, audit,
 
 from __future__ import annotations
 
+import json
+import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -10,7 +12,9 @@ from typing import Any
 import pytest
 from open_province import open_year, row_counts
 
-from nominations import council, service
+from nominations import council, dossiers, service
+from nominations.dossier import html_set
+from nominations.tables import CouncilSession
 from scoring.core.units import Registry, Unit
 from scoring.registry.store import load_registry_from_db, save_registry
 from scoring.services import runs
@@ -170,3 +174,92 @@ async def test_a_member_from_a_predecessor_unit_must_recuse(clean_db: str, tmp_p
         await council.record_votes(sid, m[4], {nomination: "yes"}, actor="admin")
     assert "không được biểu quyết" in err.value.details[0]["reason"]
     await council.record_votes(sid, m[4], {nomination: "recused"}, actor="admin")
+
+
+OLD_VOTE = ('vote = { threshold_percent = 50, denominator = "members", secret_ballot = false, '
+            'legal_basis = "Quy chế hoạt động của Hội đồng Thi đua - Khen thưởng tỉnh" }')
+NEW_VOTE = ('vote = { threshold_percent = 90, denominator = "members_minus_recused", secret_ballot = false, '
+            'legal_basis = "Quy chế sửa đổi năm 2025" }')
+OLD_NAME = 'name = "Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh (tập thể)"'
+NEW_NAME = 'name = "Bằng khen của Chủ tịch UBND tỉnh cho tập thể"'
+MEETING = datetime(2024, 12, 10, 2, tzinfo=UTC)
+
+
+def seats(m: list[int]) -> dict[str, Any]:
+    """Where the session sits: the place, the chair (first member) and the secretary (fourth)."""
+    return {"place": "Sở Nội vụ", "chair_id": m[0], "secretary_id": m[3]}
+
+
+async def test_a_closed_session_keeps_the_count_it_was_closed_with(clean_db: str, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Closing stores the count (votes, threshold, denominator, legal basis, recusals); the minutes
+    and the list of a closed session print it, however the rule file is edited afterwards. Only
+    sessions counted afterwards follow the edited file."""
+    rules = tmp_path / "rules"
+    shutil.copytree(service.RULES_FOLDER, rules)
+    monkeypatch.setattr(service, "RULES_FOLDER", rules)
+    period_id = await published_communes(tmp_path)
+    a, b = (c["unit_code"] for c in award(await service.eligibility(period_id), AWARD)["eligible"][:2])
+    batch = await service.create_batch(period_id, title="Đề nghị tặng Bằng khen năm 2024",
+                                       number="125/TTr-SNV", decision_date=date(2024, 12, 5),
+                                       entries=[(AWARD, a), (AWARD, b)], actor="admin")
+    noms = {n["unit_code"]: int(n["id"]) for n in await service.batch_nominations(batch["id"])}
+    made = await make_council(own_unit=a)
+    m = [int(x["id"]) for x in made["members"]]
+    opened = await council.open_session(batch["id"], int(made["id"]), held_at=MEETING,
+                                        **seats(m), number="15/BB", actor="admin")
+    sid = int(opened["id"])
+    await council.set_attendance(sid, {m[0]: ("present", ""), m[1]: ("present", ""), m[2]: ("present", ""),
+                                       m[3]: ("absent_written", "Đi công tác"), m[4]: ("present", "")},
+                                 "admin")
+    # a: 3 yes of 5 members (60 %), the fifth recused; b: 2 yes of 5 (40 %).
+    for member, on_a, on_b in [(m[0], "yes", "yes"), (m[1], "yes", "no"), (m[2], "no", "no"),
+                               (m[3], "yes", "yes"), (m[4], "recused", "no")]:
+        await council.record_votes(sid, member, {noms[a]: on_a, noms[b]: on_b}, "admin")
+    await council.close_session(sid, ballots_invalid=0, actor="admin")
+    papers = dict(html_set(await dossiers.build_context(batch["id"])))
+
+    row = await CouncilSession.select(CouncilSession.tally).where(CouncilSession.id == sid).first()
+    assert row is not None and row["tally"], "kết thúc phiên họp phải lưu kết quả kiểm phiếu"
+    stored = json.loads(row["tally"])
+    kept = {e["unit_code"]: e for e in stored["nominees"]}
+    basis = "Quy chế hoạt động của Hội đồng Thi đua - Khen thưởng tỉnh"
+    expected = {"yes": 3, "no": 1, "recused": 1, "written": 1, "members": 5, "denominator": 5,
+                "denominator_rule": "members", "percent": "60.00", "threshold_percent": 50,
+                "legal_basis": basis, "passed": True}
+    assert {k: kept[a]["tally"][k] for k in expected} == expected, \
+        "kết quả lưu phải ghi số phiếu, ngưỡng, mẫu số và căn cứ pháp lý đã áp dụng"
+    assert (kept[b]["tally"]["yes"], kept[b]["tally"]["passed"]) == (2, False)
+    assert kept[a]["award_name"] == "Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh (tập thể)"
+    assert stored["members"] == 5
+    assert stored["recusals"] == [{"member_id": m[4], "member": "Hoàng Đức Em", "nomination_id": noms[a],
+                                   "nominee": kept[a]["unit_name"]}]
+    made_with = await service.get_batch(batch["id"])  # the file is unchanged since the batch was made
+    assert stored["rule_set"] == {"id": made_with["rule_set_id"], "sha256": made_with["rule_set_sha256"]}
+
+    path = next(rules.glob("*.toml"))
+    text = path.read_text(encoding="utf-8")
+    assert OLD_VOTE in text and OLD_NAME in text
+    path.write_text(text.replace(OLD_VOTE, NEW_VOTE).replace(OLD_NAME, NEW_NAME), encoding="utf-8")
+
+    again = dict(html_set(await dossiers.build_context(batch["id"])))
+    assert "(≥ 50%)" in papers["04-bien-ban.pdf"] and "(≥ 90%)" not in again["04-bien-ban.pdf"]
+    assert again["04-bien-ban.pdf"] == papers["04-bien-ban.pdf"], \
+        "biên bản của phiên đã kết thúc không được đổi theo tệp quy định"
+    assert again == papers, "hồ sơ của phiên đã kết thúc không được đổi theo tệp quy định"
+    closed = {r["nomination"]["unit_code"]: r["tally"] for r in await council.session_tally(sid)}
+    assert (closed[a].threshold_percent, closed[a].legal_basis, closed[a].passed) == (50, basis, True)
+
+    # A session counted after the edit follows the edited file (b, refused, may be proposed again).
+    later = await service.create_batch(period_id, title="Đợt 2", number="130/TTr-SNV",
+                                       decision_date=date(2024, 12, 20), entries=[(AWARD, b)], actor="admin")
+    opened = await council.open_session(later["id"], int(made["id"]), held_at=MEETING, **seats(m),
+                                        number="16/BB", actor="admin")
+    [counted] = await council.session_tally(int(opened["id"]))
+    assert (counted["tally"].threshold_percent, counted["tally"].denominator_rule,
+            counted["tally"].legal_basis) == (90, "members_minus_recused", "Quy chế sửa đổi năm 2025")
+
+    # A session closed before the count was stored (none in the row) is counted again, as before.
+    await CouncilSession.update({CouncilSession.tally: None}).where(CouncilSession.id == sid)
+    legacy = {r["nomination"]["unit_code"]: r["tally"] for r in await council.session_tally(sid)}
+    assert (legacy[a].threshold_percent, legacy[a].passed) == (90, False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import os
 import unicodedata
 from datetime import date
 from decimal import Decimal
@@ -15,7 +16,13 @@ from award_records import award_doc, one_award, rule_set_doc, shipped, version_d
 
 import criteria
 from criteria.loader import load_plan
-from nominations.rules import RuleSetError, load_rule_set, rule_set_from_dict, shipped_rule_set_path
+from nominations.rules import (
+    RuleSetError,
+    cached_rule_set,
+    load_rule_set,
+    rule_set_from_dict,
+    shipped_rule_set_path,
+)
 
 PLAN = Path(criteria.__file__).parent / "plans" / "tuyen-quang-de-an-06-2022-2025.toml"
 
@@ -199,6 +206,30 @@ def test_a_missing_file_and_bad_toml_are_rule_set_errors(tmp_path: Path) -> None
     with pytest.raises(RuleSetError) as caught:
         load_rule_set(bad)
     assert caught.value.issues[0][0] == "(cú pháp TOML)"
+
+
+def test_a_rule_file_is_parsed_once_per_content(tmp_path: Path) -> None:
+    path = tmp_path / "quy-dinh.toml"
+    text = shipped_rule_set_path().read_text(encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+    first = cached_rule_set(path)
+    assert cached_rule_set(path) is first, "tệp không đổi thì không đọc lại"
+    stamp = path.stat()
+    edited = text.replace("threshold_percent = 50", "threshold_percent = 60", 1)
+    assert len(edited) == len(text)
+    path.write_text(edited, encoding="utf-8")
+    # Same size and, here, the same modification time: only the content tells the edit apart.
+    os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    second = cached_rule_set(path)
+    assert second is not first and second.sha256 != first.sha256
+    assert sorted(v.vote.threshold_percent for a in second.awards for v in a.versions).count(60) == 1
+    assert cached_rule_set(path) is second
+    path.write_text("[rule_set\n", encoding="utf-8")
+    with pytest.raises(RuleSetError):
+        cached_rule_set(path)
+    with pytest.raises(RuleSetError) as caught:
+        cached_rule_set(tmp_path / "khong-co.toml")
+    assert caught.value.issues == [("(tệp)", "không tìm thấy tệp")]
 
 
 def test_the_shipped_rules_also_judge_the_2025_plan_of_the_movement() -> None:

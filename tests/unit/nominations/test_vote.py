@@ -86,6 +86,20 @@ def test_recused_taken_out_of_the_denominator_when_the_rule_says_so() -> None:
     assert vote(7, 5, AT_80, TV7="recused").percent == Decimal("71.43")
 
 
+def test_the_record_carries_the_rule_it_was_counted_against_and_reads_back() -> None:
+    members = council(5)
+    attendance = {**dict.fromkeys(members, "present"), "TV3": "absent_written", "TV4": "absent"}
+    t = tally(members, attendance, {"TV1": "yes", "TV2": "no", "TV3": "yes", "TV4": "yes", "TV5": "recused"},
+              AT_80)
+    record = t.as_record()
+    assert record == {
+        "yes": 2, "no": 1, "abstain": 0, "recused": 1, "written": 1, "not_voted": 1, "members": 5,
+        "denominator": 5, "denominator_rule": "members", "percent": "40.00", "threshold_percent": 80,
+        "legal_basis": BASIS, "passed": False, "explanation": t.explanation}
+    assert Tally.from_record(record) == t
+    assert Tally.from_record({**record, "unit_code": "X"}) == t, "khóa khác của bản ghi được bỏ qua"
+
+
 def test_abstentions_count_against() -> None:
     t = vote(5, 3, AT_80, TV4="abstain", TV5="abstain")
     assert (t.yes, t.abstain, t.no, t.passed) == (3, 2, 0, False)
@@ -132,3 +146,5 @@ def test_adding_a_yes_vote_never_turns_passed_into_failed(
     assert after.yes == before.yes + 1
     assert after.passed or not before.passed
     assert after.yes + after.no + after.abstain + after.recused + after.not_voted == after.members
+    assert Tally.from_record(after.as_record()) == after
+    assert after.written <= after.yes + after.no + after.abstain
