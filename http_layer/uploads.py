@@ -21,10 +21,18 @@ class FileUpload:
     files: list[UploadFile] = field(default_factory=list)
 
 
+def chosen_files(files: Sequence[Any]) -> list[UploadFile]:
+    """The files a form really carries (a browser sends an empty, nameless part for no file)."""
+    return [f for f in files if isinstance(f, UploadFile) and f.filename]
+
+
 @asynccontextmanager
 async def saved_uploads(files: Sequence[Any], what: str = "số liệu") -> AsyncIterator[list[Path]]:
-    """The uploads as files (one sub-folder each, so equal names do not clash), removed afterwards."""
-    uploads = [f for f in files if isinstance(f, UploadFile)]
+    """The uploads as files (one sub-folder each, so equal names do not clash), removed afterwards.
+
+    Every upload of the app, page or API, goes through here.
+    """
+    uploads = chosen_files(files)
     if not uploads:
         raise ServiceError("invalid_input", f"Chưa chọn tệp {what} nào (trường «files»).")
     with tempfile.TemporaryDirectory(prefix="thidua-import-") as folder:

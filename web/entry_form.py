@@ -193,11 +193,8 @@ async def template_bytes(context: dict[str, Any]) -> bytes:
     return await asyncio.to_thread(write)
 
 
-async def import_upload(context: dict[str, Any], name: str, content: bytes, actor: str) -> dict[str, Any]:
+async def import_upload(context: dict[str, Any], paths: list[Path], actor: str) -> dict[str, Any]:
     """Import the unit's filled-in file: all or nothing, only its own rows, within the window."""
-    with tempfile.TemporaryDirectory(prefix="thidua-tai-len-") as folder:
-        path = Path(folder) / (Path(name).name or "so-lieu.xlsx")
-        path.write_bytes(content)
-        return await value_service.import_files(
-            context["period"]["id"], [path], actor=actor, unit_code=context["unit"]["code"]
-        )
+    return await value_service.import_files(
+        context["period"]["id"], paths, actor=actor, unit_code=context["unit"]["code"]
+    )

@@ -19,6 +19,7 @@ from http_layer.access import AnyRequest, OptionalIdQuery, require_unit_access
 from http_layer.auth import SignedIn, Viewer
 from http_layer.errors import status_of
 from http_layer.read_snapshot import snapshot
+from http_layer.uploads import chosen_files, saved_uploads
 from scoring.services.submission import submit_for_appraisal
 from storage.cache import MISSING
 from storage.errors import ServiceError
@@ -27,6 +28,7 @@ from web.dashboard import load_dashboard
 from web.pages_public import page
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+NO_FILE = "Chưa chọn tệp, hoặc tệp rỗng. Hãy chọn tệp Excel đã điền."
 ENTRY_ROLES = "Chức năng nhập số liệu chỉ dành cho cán bộ đơn vị và cán bộ Ban Thi đua – Khen thưởng."
 FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
@@ -48,6 +50,16 @@ def entry_unit(user: CurrentUser, don_vi: str | None) -> str | None:
     if user.role == "admin":
         return (don_vi or "").strip() or None
     raise PermissionDeniedException(detail=ENTRY_ROLES)
+
+
+async def _import_refused(request: AnyRequest, user: CurrentUser, code: str, period_id: int,
+                          err: ServiceError) -> Response[Any]:
+    """The entry page again, with why the file was refused (a closed window blocks the whole page)."""
+    if err.code in entry_form.WINDOW_ERRORS:
+        return await _entry_page(request, user, code, period_id, status_of(err), blocked=err.message)
+    issues = err.details if err.code == "import_invalid" and isinstance(err.details, list) else []
+    return await _entry_page(request, user, code, period_id, status_of(err), import_error=err.message,
+                             import_issues=issues)
 
 
 def _period_id(text: str | None) -> int | None:
@@ -178,24 +190,13 @@ class UnitPages(Controller):
         if context["period"] is None:
             raise ServiceError("not_found", "Chưa có kỳ đánh giá nào để nhập số liệu.")
         period_id = context["period"]["id"]
-        upload = data.file if isinstance(data.file, UploadFile) else None
-        content = await upload.read() if upload is not None else b""
-        if upload is None or not upload.filename or not content:
-            return await _entry_page(
-                request,
-                user,
-                code,
-                period_id,
-                400,
-                import_error="Chưa chọn tệp, hoặc tệp rỗng. Hãy chọn tệp Excel đã điền.",
-            )
-        try:
-            summary = await entry_form.import_upload(context, upload.filename, content, user.username)
-        except ServiceError as err:
-            issues = err.details if err.code == "import_invalid" and isinstance(err.details, list) else []
-            if err.code in entry_form.WINDOW_ERRORS:
-                return await _entry_page(request, user, code, period_id, status_of(err), blocked=err.message)
-            return await _entry_page(
-                request, user, code, period_id, status_of(err), import_error=err.message, import_issues=issues
-            )
-        return await _entry_page(request, user, code, period_id, imported=summary)
+        uploads = chosen_files([data.file])
+        if uploads:
+            async with saved_uploads(uploads) as paths:
+                if paths[0].stat().st_size:
+                    try:
+                        summary = await entry_form.import_upload(context, paths, user.username)
+                    except ServiceError as err:
+                        return await _import_refused(request, user, code, period_id, err)
+                    return await _entry_page(request, user, code, period_id, imported=summary)
+        return await _entry_page(request, user, code, period_id, 400, import_error=NO_FILE)

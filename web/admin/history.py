@@ -14,7 +14,7 @@ from litestar.response import Template
 
 from http_layer.auth import SignedIn
 from http_layer.errors import status_of
-from http_layer.uploads import saved_uploads
+from http_layer.uploads import chosen_files, saved_uploads
 from nominations.history import CODES
 from nominations.history_codes import KIND_ORDER, kind_label, shown
 from nominations.history_io import COLUMNS
@@ -81,7 +81,7 @@ class HistoryPages(AdminController):
     @post(PAGE, status_code=200)
     async def upload(self, request: AnyRequest, user: SignedIn,
                      data: MultipartBody[HistoryForm]) -> Template:
-        uploads = [f for f in data.file if isinstance(f, UploadFile) and f.filename]
+        uploads = chosen_files(data.file)
         dry_run = bool(data.kiem_tra)
         if not uploads:
             return await _history_page(request, 400, dry_run=dry_run,

@@ -12,7 +12,7 @@ from litestar.response import Template
 
 from http_layer.auth import SignedIn
 from http_layer.errors import status_of
-from http_layer.uploads import saved_uploads
+from http_layer.uploads import chosen_files, saved_uploads
 from scoring.services import values as value_service
 from storage.errors import ServiceError
 from web.admin.common import AdminController, AnyRequest, admin_page, periods_newest_first
@@ -47,7 +47,7 @@ class ImportPages(AdminController):
     @post("/quan-tri/nhap-lieu", status_code=200)
     async def import_upload(self, request: AnyRequest, user: SignedIn,
                             data: MultipartBody[ImportForm]) -> Template:
-        uploads = [f for f in data.file if isinstance(f, UploadFile) and f.filename]
+        uploads = chosen_files(data.file)
         dry_run = data.action != IMPORT
         keep: dict[str, Any] = {"chosen": data.period_id, "appraised": bool(data.appraised),
                                 "action": data.action}
