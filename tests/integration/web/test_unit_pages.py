@@ -247,6 +247,11 @@ def test_excel_template_round_trip(client: Client, world: World) -> None:
     assert "Đã nhập tệp" in text(by_id(check_page(accepted.text), "da-nhap-tep"))
     after = stored_values(client, world)
     assert after[good]["self_value"] == new_good and after[bad]["self_value"] == 50
+    for files in ({"file": ("so-lieu.xlsx", b"")}, {"file": ("", b"")}):
+        empty = client.post("/nhap-lieu/tai-len", data={"_csrf": csrf}, files=files)
+        assert empty.status_code == 400, empty.text
+        assert "Chưa chọn tệp, hoặc tệp rỗng" in empty.text, "tệp rỗng hay không chọn tệp phải được báo"
+    assert stored_values(client, world) == after, "không lưu gì"
 
 
 def test_submit_for_appraisal_is_audited(client: Client, world: World) -> None:
