@@ -232,7 +232,7 @@ def cmd_explain(args: Any) -> int:
     if not found:
         raise InputError(f"Đơn vị «{args.unit}» không tham gia chấm điểm cấp «{args.level}» "
                          f"năm {args.period}")
-    sys.stdout.write(explain_text(found[0], plan.level(args.level).name))
+    sys.stdout.write(explain_text(found[0], plan.level(args.level).name, {c.id: c for c in plan.criteria}))
     return OK
 
 

@@ -25,6 +25,8 @@ from nominations.tables import (
     SessionVote,
 )
 from nominations.vote import Tally, tally
+from presentation.numbers import percent_text
+from presentation.times import datetime_text
 from scoring.registry.lineage import predecessor_map, predecessors
 from scoring.registry.store import load_registry_from_db
 from scoring.services.periods import get_period
@@ -94,6 +96,8 @@ def _session_shape(row: dict[str, Any]) -> dict[str, Any]:
     out = dict(row)
     for key in ("batch", "council", "chair", "secretary"):
         out[f"{key}_id"] = int(out.pop(key))
+    out["held_at_text"] = datetime_text(row["held_at"])  # Vietnam time; held_at stays UTC
+    out["closed_at_text"] = datetime_text(row["closed_at"])
     return out
 
 
@@ -265,7 +269,8 @@ async def session_tally(session_id: int) -> list[dict[str, Any]]:
 
 def tally_dict(t: Tally) -> dict[str, Any]:
     return {"yes": t.yes, "no": t.no, "abstain": t.abstain, "recused": t.recused, "not_voted": t.not_voted,
-            "members": t.members, "denominator": t.denominator, "percent": str(t.percent), "passed": t.passed,
+            "members": t.members, "denominator": t.denominator, "percent": str(t.percent),
+            "percent_text": percent_text(t.percent), "passed": t.passed,
             "explanation": t.explanation}
 
 

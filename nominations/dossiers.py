@@ -22,7 +22,9 @@ from nominations.history_codes import label
 from nominations.history_store import unit_history
 from nominations.service import KINDS, batch_nominations, get_batch, rule_set_for_plan
 from nominations.tables import DossierFile, SessionAttendance, SessionVote
-from scoring.core.report import STATUS_TEXT
+from presentation.numbers import points_text
+from presentation.times import date_text
+from presentation.words import criterion_reason, status_text
 from scoring.registry.store import load_registry_from_db
 from scoring.services.periods import get_period
 from scoring.services.plan_store import load_plan_version
@@ -56,12 +58,13 @@ def _history_lines(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _achievement(b: dict[str, Any], movement: str, year: int) -> str:
-    return (f"Đạt {b['total']}/{b['max']} điểm, xếp thứ {b['rank_in_cluster']}/{b['cluster_size']} "
+    return (f"Đạt {points_text(b['total'], b['max'])} điểm, "
+            f"xếp thứ {b['rank_in_cluster']}/{b['cluster_size']} "
             f"{b.get('cluster_name') or 'cụm thi đua'}, {b['band_name']} trong {movement} năm {year}")
 
 
 async def _nominee(n: dict[str, Any], t: dict[str, Any], award_names: dict[str, str], movement: str,
-                   year: int, registry: Any) -> dict[str, Any]:
+                   year: int, registry: Any, rules: dict[str, Any]) -> dict[str, Any]:
     b = await unit_breakdown(n["run_id"], n["unit_code"])
     is_individual = b["level"] == "individual"
 
@@ -84,7 +87,8 @@ async def _nominee(n: dict[str, Any], t: dict[str, Any], award_names: dict[str, 
         "cluster_size": b["cluster_size"], "money": int(n["money"]),
         "criteria": [{"name": c["name"], "value": c["value"], "unit": c.get("unit") or "",
                       "target": c["target"], "points": c["points"], "max_points": c["max_points"],
-                      "status_text": STATUS_TEXT[c["status"]]} for c in b["criteria"]],
+                      "status_text": status_text(c["status"]),
+                      "reason": criterion_reason(c, rules.get(c["id"]))} for c in b["criteria"]],
         "bonus_items": [{"name": x["name"], "points": x["points"]} for x in b["bonus_items"] if x["points"]],
         "deduction_items": [{"name": x["name"], "points": x["points"]} for x in b["deduction_items"]
                             if x["points"]],
@@ -115,8 +119,9 @@ async def build_context(batch_id: int) -> dict[str, Any]:
         "recused": r["tally"].recused, "members": r["tally"].members, "denominator": r["tally"].denominator,
         "percent": float(r["tally"].percent), "passed": r["tally"].passed,
         "threshold_percent": r["threshold_percent"]} for r in await session_tally(session["id"])}
-    considered = [await _nominee(n, tallies[int(n["id"])], award_names, movement, batch["year"], registry)
-                  for n in await batch_nominations(batch_id)]
+    criteria = {c.id: c for c in plan.criteria}
+    considered = [await _nominee(n, tallies[int(n["id"])], award_names, movement, batch["year"], registry,
+                                 criteria) for n in await batch_nominations(batch_id)]
     for i, c in enumerate(considered, start=1):
         c["no"] = i
     attendance = await SessionAttendance.select().where(SessionAttendance.session == session["id"])
@@ -145,7 +150,7 @@ async def build_context(batch_id: int) -> dict[str, Any]:
             "held_at": session["held_at"], "place": session["place"],
             "chair": members[session["chair_id"]]["full_name"],
             "secretary": members[session["secretary_id"]]["full_name"],
-            "council_decision": f"{council['decision_no']} ngày {council['decision_date']:%d/%m/%Y}",
+            "council_decision": f"{council['decision_no']} ngày {date_text(council['decision_date'])}",
             "members_total": len(members),
             "present": [members[int(a["member"])]["full_name"] for a in attendance
                         if a["status"] == "present"],
