@@ -23,8 +23,9 @@ from typing import Any
 
 from nominations.conditions import ConditionResult, Subject, check_all
 from nominations.history import History
-from nominations.rules import Award, AwardVersion, RuleSet, vn_date
+from nominations.rules import Award, AwardVersion, RuleSet
 from presentation.numbers import number_text
+from presentation.times import date_text
 
 WOMAN = "nu"
 
@@ -81,7 +82,7 @@ def evaluate(rule_set: RuleSet, award_id: str, records: Sequence[Mapping[str, An
     considered = [r for r in records if r["level"] in award.levels]
     if version is None:
         periods = ", ".join(f"{v.period_text()} ({v.legal_basis})" for v in award.versions)
-        reason = (f"Không có quy định nào về «{award.name}» có hiệu lực vào ngày {vn_date(day)} "
+        reason = (f"Không có quy định nào về «{award.name}» có hiệu lực vào ngày {date_text(day)} "
                   f"(ngày tính thành tích năm {year}); các quy định hiện có: {periods}")
         return AwardEvaluation(award, None, year, (), (), (), (), len(considered), reason)
     women = _women_collectives(people, rule_set.women_share_percent)
