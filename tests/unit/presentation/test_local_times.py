@@ -15,6 +15,7 @@ from presentation.times import (
     local,
     local_date,
     local_day_start,
+    parse_date,
     parse_local_datetime,
     time_text,
 )
@@ -65,3 +66,12 @@ def test_what_is_shown_reads_back_to_the_minute(moment: datetime) -> None:
     back = parse_local_datetime(datetime_text(stored))
     assert back == stored.replace(second=0, microsecond=0)
     assert timedelta(0) <= stored - back < timedelta(minutes=1)
+
+
+def test_a_day_typed_in_a_form() -> None:
+    for typed in ("31/12/2024", "2024-12-31", " 31/12/2024 "):
+        assert parse_date(typed) == date(2024, 12, 31)
+    assert parse_date("1/2/2025") == date(2025, 2, 1)
+    for bad in ("31/02/2024", "2024/12/31", "hôm qua", ""):
+        with pytest.raises(ValueError, match="không đúng dạng ngày/tháng/năm"):
+            parse_date(bad)
