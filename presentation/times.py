@@ -70,16 +70,12 @@ def local_day_start(day: date) -> datetime:
 
 
 def parse_date(text: str) -> date:
-    """A calendar day typed in a form: "31/12/2024" (or an HTML date input's "2024-12-31");
-    raises ``ValueError`` in Vietnamese."""
-    cleaned = " ".join(text.split())
-    dmy = re.match(rf"^{_DMY}$", cleaned)
-    iso = re.match(r"^(\d{4})-(\d{2})-(\d{2})$", cleaned)
+    """A calendar day typed in a form as staff write it, "31/12/2024" (only this order: "2024-12-05"
+    is refused rather than guessed); raises ``ValueError`` in Vietnamese."""
+    dmy = re.match(rf"^{_DMY}$", " ".join(text.split()))
     try:
         if dmy:
             return date(int(dmy[3]), int(dmy[2]), int(dmy[1]))
-        if iso:
-            return date(int(iso[1]), int(iso[2]), int(iso[3]))
     except ValueError:
         pass
     raise ValueError(f"Ngày «{text}» không đúng dạng ngày/tháng/năm (ví dụ 31/12/2024).")

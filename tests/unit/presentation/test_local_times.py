@@ -69,9 +69,9 @@ def test_what_is_shown_reads_back_to_the_minute(moment: datetime) -> None:
 
 
 def test_a_day_typed_in_a_form() -> None:
-    for typed in ("31/12/2024", "2024-12-31", " 31/12/2024 "):
+    for typed in ("31/12/2024", " 31/12/2024 "):
         assert parse_date(typed) == date(2024, 12, 31)
     assert parse_date("1/2/2025") == date(2025, 2, 1)
-    for bad in ("31/02/2024", "2024/12/31", "hôm qua", ""):
+    for bad in ("31/02/2024", "2024-12-31", "2024/12/31", "hôm qua", ""):
         with pytest.raises(ValueError, match="không đúng dạng ngày/tháng/năm"):
             parse_date(bad)
