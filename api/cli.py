@@ -14,6 +14,7 @@ from api.cli_db import add_commands as add_db_commands
 from api.cli_db import dispatch as dispatch_db
 from api.textout import explain_text, rankings_table, results_csv
 from criteria.shipped import shipped_plan_path
+from presentation.numbers import number_text
 
 OK, INVALID, USAGE = 0, 1, 2
 
@@ -180,7 +181,7 @@ def _score_all(args: Any) -> tuple[Any, list[dict[str, Any]], str]:
         scored = score_level(plan, registry, data.frame, level, args.period)
         records += unit_records(plan, registry, scored)
         progress(f"Đã chấm {plan.level(level).name}: {len(scored.units)} đơn vị "
-                 f"({time.perf_counter() - started:.2f} giây)")
+                 f"({number_text(time.perf_counter() - started)} giây)")
     return plan, records, data.sha256
 
 
@@ -232,7 +233,7 @@ def cmd_explain(args: Any) -> int:
     if not found:
         raise InputError(f"Đơn vị «{args.unit}» không tham gia chấm điểm cấp «{args.level}» "
                          f"năm {args.period}")
-    sys.stdout.write(explain_text(found[0], plan.level(args.level).name))
+    sys.stdout.write(explain_text(found[0], plan.level(args.level).name, {c.id: c for c in plan.criteria}))
     return OK
 
 

@@ -1,5 +1,5 @@
 """CLI commands that work on the database: migrate, demo load, import, run, publish, users,
-audit, serve. Each opens the engine from DATABASE_URL and runs one service call."""
+audit, nomination batches, serve. Each opens the engine from DATABASE_URL and runs one service call."""
 
 from __future__ import annotations
 
@@ -50,6 +50,11 @@ def add_commands(sub: Any) -> None:
     aud_sub = aud.add_subparsers(dest="audit_command", required=True, metavar="LỆNH")
     aud_sub.add_parser("verify", help="kiểm tra chuỗi băm của nhật ký")
 
+    batch = sub.add_parser("batch", help="đợt đề nghị khen thưởng")
+    batch_sub = batch.add_subparsers(dest="batch_command", required=True, metavar="LỆNH")
+    show = batch_sub.add_parser("show", help="xem một đợt: đề nghị, điểm, tiền thưởng, phiên họp xét")
+    show.add_argument("batch_id", type=int, metavar="MÃ_ĐỢT")
+
     serve = sub.add_parser("serve", help="chạy máy chủ web (http://127.0.0.1:8000)")
     serve.add_argument("--host", default=None)
     serve.add_argument("--port", type=int, default=None)
@@ -85,6 +90,7 @@ def dispatch(args: Any, progress: Callable[[str], None]) -> int | None:
         "publish": cmd_publish,
         "user": cmd_user_add,
         "audit": cmd_audit_verify,
+        "batch": cmd_batch_show,
         "serve": cmd_serve,
         "history": cmd_history,
     }
@@ -188,6 +194,22 @@ def cmd_audit_verify(args: Any, progress: Callable[[str], None]) -> int:
         return OK
     print(f"Nhật ký KHÔNG toàn vẹn: mục số {result.broken_seq}: {result.reason}.", file=sys.stderr)
     return INVALID
+
+
+def cmd_batch_show(args: Any, progress: Callable[[str], None]) -> int:
+    from api.textout import batch_text
+    from nominations import council, service
+    from scoring.services.periods import get_period
+
+    async def go() -> str:
+        batch = await service.get_batch(args.batch_id)
+        period = await get_period(batch["period_id"])
+        names = {a.id: a.name for a in service.rule_set_for_plan(period["plan_id"]).awards}
+        return batch_text(batch, await service.batch_nominations(args.batch_id),
+                          await council.session_of_batch(args.batch_id), names)
+
+    sys.stdout.write(_run(go))
+    return OK
 
 
 def cmd_serve(args: Any, progress: Callable[[str], None]) -> int:

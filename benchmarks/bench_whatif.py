@@ -27,11 +27,12 @@ sys.path.insert(0, str(ROOT))  # run as a script: make `benchmarks` importable
 from benchmarks.bench_scoring import synthetic_data, synthetic_plan  # noqa: E402
 from criteria.loader import plan_from_dict  # noqa: E402
 from criteria.model import Plan  # noqa: E402
+from presentation.numbers import exact_number_text  # noqa: E402
 from scoring.core.pipeline import score_level  # noqa: E402
 from scoring.core.report import unit_records  # noqa: E402
 from scoring.core.units import Cluster, Registry, Unit  # noqa: E402
 from scoring.core.whatif import WhatIfModel  # noqa: E402
-from scoring.intake.numbers import format_vietnamese, parse_value  # noqa: E402
+from scoring.intake.numbers import parse_value  # noqa: E402
 from scoring.services.runs import canonical  # noqa: E402
 
 YEAR = 2024
@@ -61,7 +62,7 @@ def requests(plan: Plan, codes: list[str], count: int, seed: int = 6) -> list[tu
     for _ in range(count):
         chosen = rng.choice(percent, size=int(rng.integers(1, 4)), replace=False)
         out.append((codes[int(rng.integers(len(codes)))],
-                    {str(i): format_vietnamese(round(float(rng.uniform(0, 100)), 1)) for i in chosen}))
+                    {str(i): exact_number_text(round(float(rng.uniform(0, 100)), 1)) for i in chosen}))
     return out
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from criteria.fields import PlanIssue, fmt_number
+from criteria.fields import PlanIssue
 from criteria.model import CRITERION_METHODS, DIRECTIONS, RANKING_KEYS, Criterion, Plan
+from presentation.numbers import exact_number_text, number_text
 
 EPS = 1e-9
 
@@ -68,7 +69,7 @@ def check_references(plan: Plan) -> list[PlanIssue]:
         elif abs(total - lvl.max_points) > 1e-6:
             add(PlanIssue(f"levels[{plan.levels.index(lvl)}].max_points",
                           f"tổng điểm tối đa các tiêu chí của cấp «{lvl.id}» là "
-                          f"{fmt_number(total)}, khác thang điểm {fmt_number(lvl.max_points)}"))
+                          f"{number_text(total)}, khác thang điểm {exact_number_text(lvl.max_points)}"))
 
     for n, bonus in enumerate(plan.bonuses):
         if level_ok(f"bonuses[{n}]", bonus.level):
@@ -118,7 +119,7 @@ def _check_method(path: str, c: Criterion, indicator: object) -> list[PlanIssue]
         out.append(PlanIssue(f"{path}.target", "chỉ tiêu phải lớn hơn 0 với phương pháp ratio_to_target"))
     if kind == "percent" and c.target is not None and not 0 <= c.target <= 100:
         out.append(PlanIssue(f"{path}.target", f"chỉ tiêu tỷ lệ phải trong khoảng 0–100 "
-                                               f"(đang là {fmt_number(c.target)})"))
+                                               f"(đang là {exact_number_text(c.target)})"))
     if c.method == "linear" and c.target is not None and c.floor is not None:
         if higher and c.floor >= c.target:
             out.append(PlanIssue(f"{path}.floor", "với chiều «higher», mức sàn phải nhỏ hơn chỉ tiêu"))
@@ -134,8 +135,8 @@ def _check_method(path: str, c: Criterion, indicator: object) -> list[PlanIssue]
         if points != sorted(points) or points[0] < 0:
             out.append(PlanIssue(f"{path}.bands", "điểm của các ngưỡng phải không âm và không giảm"))
         if abs(points[-1] - c.max_points) > EPS:
-            out.append(PlanIssue(f"{path}.bands", f"ngưỡng cuối phải cho đủ {fmt_number(c.max_points)} "
-                                                  "điểm tối đa"))
+            top = exact_number_text(c.max_points)
+            out.append(PlanIssue(f"{path}.bands", f"ngưỡng cuối phải cho đủ {top} điểm tối đa"))
     return out
 
 

@@ -11,9 +11,12 @@ import dataclasses
 import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from criteria.model import Band, Bonus, Criterion, Deduction, Indicator, Level, Plan
+from presentation.numbers import number_text
+from presentation.times import date_text
 
 _by_id: Callable[[Any], str] = operator.attrgetter("id")
 
@@ -28,12 +31,12 @@ DIRECTION_NAMES = {"higher": "càng cao càng tốt", "lower": "càng thấp cà
 MISSING_NAMES = {"zero": "tính 0 điểm", "exclude": "coi như không áp dụng"}
 SCOPE_NAMES = {"cluster": "trong từng cụm, khối thi đua", "level": "trong toàn cấp"}
 SUBJECT_NAMES = {"collective": "tập thể", "individual": "cá nhân"}
-UNIT_KIND_NAMES = {
-    "agency": "cơ quan, đơn vị cấp tỉnh", "agency.so": "sở", "agency.ban": "ban",
+UNIT_KIND_NAMES = {  # the registry's kinds of unit; a bare level id is named by the plan's level
+    "agency.so": "sở", "agency.ban": "ban",
     "agency.nganh_doc": "cơ quan ngành dọc", "agency.doan_the": "Mặt trận, đoàn thể",
-    "district": "huyện, thành phố", "district.huyen": "huyện", "district.thanh_pho": "thành phố",
-    "commune": "xã, phường, thị trấn", "commune.xa": "xã", "commune.phuong": "phường",
-    "commune.thi_tran": "thị trấn", "individual": "cá nhân",
+    "district.huyen": "huyện", "district.thanh_pho": "thành phố",
+    "commune.xa": "xã", "commune.phuong": "phường",
+    "commune.thi_tran": "thị trấn",
     "individual.cbccvc": "cán bộ, công chức, viên chức, người lao động",
 }
 TAG_NAMES = {  # the tags of the shipped registries (demo/registry_tuyen_quang.py)
@@ -49,16 +52,9 @@ RANKING_WORDS = {
 SUBJECTS = {"percent": "tỷ lệ", "count": "số lượng", "days": "số ngày", "date": "ngày"}
 
 
-def number(x: float) -> str:
-    """12.5 → "12,5"; 1234.5 → "1.234,5" (at most two decimals)."""
-    x = 0.0 if abs(x) < 0.005 else x
-    text = f"{x:,.2f}".rstrip("0").rstrip(".")
-    return text.translate(str.maketrans(",.", ".,"))
-
-
 def _amount(x: float, indicator: Indicator | None) -> str:
     unit = indicator.unit.strip() if indicator is not None and indicator.kind != "yes_no" else ""
-    return f"{number(x)} {unit}" if unit else number(x)
+    return f"{number_text(x)} {unit}" if unit else number_text(x)
 
 
 def _subject(indicator: Indicator | None) -> str:
@@ -72,15 +68,15 @@ def _each(indicator: Indicator | None) -> str:
 
 def method_text(c: Criterion, indicator: Indicator | None = None) -> str:
     """How the criterion's points are computed, as one sentence with its numbers."""
-    top, s, higher = number(c.max_points), _subject(indicator), c.direction != "lower"
+    top, s, higher = number_text(c.max_points), _subject(indicator), c.direction != "lower"
     ge, beyond = ("≥", "dưới") if higher else ("≤", "trên")
     target = _amount(c.target or 0.0, indicator)
     if c.method == "ratio_to_target":
         if higher:
             return (f"Đạt tối đa {top} điểm khi {s} ≥ {target}; dưới đó tính tỷ lệ thuận: "
-                    f"điểm = {top} × {s} ÷ {number(c.target or 0.0)}.")
+                    f"điểm = {top} × {s} ÷ {number_text(c.target or 0.0)}.")
         return (f"Đạt tối đa {top} điểm khi {s} ≤ {target}; cao hơn thì tính tỷ lệ nghịch: "
-                f"điểm = {top} × {number(c.target or 0.0)} ÷ {s}.")
+                f"điểm = {top} × {number_text(c.target or 0.0)} ÷ {s}.")
     if c.method == "threshold":
         return f"Được {top} điểm khi {s} {ge} {target}; {beyond} {target} được 0 điểm."
     if c.method == "linear":
@@ -89,14 +85,14 @@ def method_text(c: Criterion, indicator: Indicator | None = None) -> str:
         return (f"0 điểm khi {s} {le} {floor}, đủ {top} điểm khi {s} {ge} {target}; ở giữa, "
                 f"điểm tăng đều khi {s} {way} (nội suy tuyến tính).")
     if c.method == "bands":
-        steps = "; ".join(f"{ge} {_amount(t, indicator)} được {number(p)} điểm" for t, p in c.bands)
+        steps = "; ".join(f"{ge} {_amount(t, indicator)} được {number_text(p)} điểm" for t, p in c.bands)
         first = _amount(c.bands[0][0], indicator) if c.bands else "?"
         return f"Tính theo bậc: {s} {steps}; {beyond} {first} được 0 điểm."
     if c.method == "yes_no":
         good, bad = ("có (đã thực hiện)", "không") if higher else ("không (không xảy ra)", "có")
         return f"Được {top} điểm nếu {good}; nếu {bad} được 0 điểm."
     if c.method == "count_cap":
-        each, item = number(c.points_each or 0.0), _each(indicator)
+        each, item = number_text(c.points_each or 0.0), _each(indicator)
         if higher:
             return f"Được {each} điểm cho mỗi {item}, tối đa {top} điểm."
         return f"Được {top} điểm, trừ {each} điểm cho mỗi {item}, thấp nhất 0 điểm."
@@ -113,7 +109,7 @@ def target_text(c: Criterion, indicator: Indicator | None = None) -> str:
     if c.method == "yes_no":
         return "Có" if c.direction != "lower" else "Không"
     if c.method == "count_cap" and c.points_each:
-        full = "0" if c.direction == "lower" else f"≥ {number(c.max_points / c.points_each)}"
+        full = "0" if c.direction == "lower" else f"≥ {number_text(c.max_points / c.points_each)}"
         return f"{full} {_each(indicator)}"
     return "—"
 
@@ -134,20 +130,21 @@ def applies_text(applies_to: Sequence[str], level: Level | None) -> str:
             tag = item.removeprefix("tag:")
             parts.append(f"đơn vị có nhãn «{tag}»" + (f" ({TAG_NAMES[tag]})" if tag in TAG_NAMES else ""))
         else:
-            parts.append(f"loại đơn vị «{UNIT_KIND_NAMES.get(item, item)}» ({item})")
+            kind = level.name if level is not None and item == level.id else UNIT_KIND_NAMES.get(item, item)
+            parts.append(f"loại đơn vị «{kind}» ({item})")
     return "Chỉ áp dụng với: " + "; ".join(parts) + "."
 
 
 def bonus_text(b: Bonus, indicator: Indicator | None = None) -> str:
-    top = number(b.max_points)
+    top = number_text(b.max_points)
     if b.method == "count_cap":
-        return f"Cộng {number(b.points_each or 0.0)} điểm cho mỗi {_each(indicator)}, tối đa {top} điểm."
+        return f"Cộng {number_text(b.points_each or 0.0)} điểm cho mỗi {_each(indicator)}, tối đa {top} điểm."
     return f"Cộng {top} điểm nếu có; thiếu số liệu coi như không."
 
 
 def deduction_text(d: Deduction, indicator: Indicator | None = None) -> str:
-    top, each = number(d.max_points), number(d.points_each)
-    grace = f" (sau {number(d.grace_days)} ngày ân hạn)" if d.grace_days else ""
+    top, each = number_text(d.max_points), number_text(d.points_each)
+    grace = f" (sau {number_text(d.grace_days)} ngày ân hạn)" if d.grace_days else ""
     if d.method == "per_day_late":
         if d.deadline:
             month, day = d.deadline.split("-")
@@ -158,17 +155,18 @@ def deduction_text(d: Deduction, indicator: Indicator | None = None) -> str:
 
 
 def level_text(level: Level) -> str:
-    return (f"Điểm tối đa {number(level.max_points)}; điểm thưởng cộng tối đa {number(level.bonus_cap)}; "
-            f"điểm trừ tối đa {number(level.deduction_cap)}; xếp hạng "
+    return (f"Điểm tối đa {number_text(level.max_points)}; "
+            f"điểm thưởng cộng tối đa {number_text(level.bonus_cap)}; "
+            f"điểm trừ tối đa {number_text(level.deduction_cap)}; xếp hạng "
             f"{SCOPE_NAMES.get(level.ranking_scope, level.ranking_scope)}.")
 
 
 def band_text(band: Band) -> str:
     needs = []
     if band.min_percent > 0:
-        needs.append(f"tỷ lệ điểm từ {number(band.min_percent)} % trở lên")
+        needs.append(f"tỷ lệ điểm từ {number_text(band.min_percent)} % trở lên")
     if band.criterion_floor > 0:
-        needs.append(f"mỗi tiêu chí được áp dụng đạt ít nhất {number(band.criterion_floor * 100)} % "
+        needs.append(f"mỗi tiêu chí được áp dụng đạt ít nhất {number_text(band.criterion_floor * 100)} % "
                      "điểm tối đa của tiêu chí đó")
     if band.requires_mandatory:
         needs.append("đạt đủ mọi tiêu chí bắt buộc")
@@ -320,13 +318,13 @@ def show(field: str, value: Any) -> str:
     if isinstance(value, bool):
         return "Có" if value else "Không"
     if isinstance(value, (int, float)):
-        return number(float(value))
+        return number_text(float(value))
     if field == "bands":
-        return "; ".join(f"{number(t)} → {number(p)}" for t, p in value)
+        return "; ".join(f"{number_text(t)} → {number_text(p)}" for t, p in value)
     if isinstance(value, tuple):
         return ", ".join(str(v) for v in value)
-    if hasattr(value, "strftime"):
-        return str(value.strftime("%d/%m/%Y"))
+    if isinstance(value, date):
+        return date_text(value)
     names = VALUE_NAMES.get(field, {})
     return f"{names[value]} ({value})" if value in names else str(value)
 
@@ -378,7 +376,7 @@ def diff_plans(old: Plan, new: Plan) -> PlanDiff:
                        method_text(b, new_ind(b.indicator)))]
 
     def criterion_summary(c: Criterion) -> str:
-        return f"{number(c.max_points)} điểm. {method_text(c, either(c.indicator))} Nguồn: {c.source}"
+        return f"{number_text(c.max_points)} điểm. {method_text(c, either(c.indicator))} Nguồn: {c.source}"
 
     plan_changes = _field_changes(old.info, new.info, skip=())
     if old.ranking_order != new.ranking_order:

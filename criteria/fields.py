@@ -7,12 +7,15 @@ wrong. Messages are Vietnamese because staff read them.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+
+from presentation.numbers import exact_number_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,10 +92,14 @@ class Fields:
             self.error(key, f"phải là một số, không phải «{value}»")
             return default
         number = float(value)
+        if not math.isfinite(number):
+            self.error(key, f"phải là một số hữu hạn, không phải «{value}»")
+            return default
         if positive and number <= 0:
-            self.error(key, f"phải lớn hơn 0 (đang là {_fmt(number)})")
+            self.error(key, f"phải lớn hơn 0 (đang là {exact_number_text(number)})")
         elif minimum is not None and number < minimum:
-            self.error(key, f"không được nhỏ hơn {_fmt(minimum)} (đang là {_fmt(number)})")
+            least, shown = exact_number_text(minimum), exact_number_text(number)
+            self.error(key, f"không được nhỏ hơn {least} (đang là {shown})")
         return number
 
     def flag(self, key: str, *, default: bool = False) -> bool:
@@ -132,10 +139,3 @@ def _pattern_hint(pattern: str) -> str:
     return f"chỉ dùng chữ thường không dấu, chữ số, {marks}"
 
 
-def _fmt(number: float) -> str:
-    return f"{number:g}".replace(".", ",")
-
-
-def fmt_number(number: float) -> str:
-    """Vietnamese decimal comma, no trailing zeros."""
-    return _fmt(number)

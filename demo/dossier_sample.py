@@ -11,6 +11,7 @@ import tomllib
 from datetime import date, datetime
 from functools import lru_cache
 from importlib import resources
+from types import SimpleNamespace
 from typing import Any, cast
 
 from nominations.dossier.context import (
@@ -22,8 +23,10 @@ from nominations.dossier.context import (
     Recusal,
     ScoreItem,
     normalize_context,
-    vn_number,
 )
+from presentation.numbers import points_text
+from presentation.times import VN_TZ
+from presentation.words import criterion_reason, status_text
 
 PLAN_FILE = "tuyen-quang-de-an-06-2022-2025.toml"
 MOVEMENT = "Phong trào thi đua thực hiện Đề án 06 giai đoạn 2022 - 2025, tầm nhìn đến năm 2030"
@@ -88,9 +91,13 @@ def _criteria(rng: random.Random, level: str) -> list[CriterionRow]:
         else:
             value = None
         points = round(top * share * 2) / 2
-        status = "Đạt" if points >= top else ("Đạt một phần" if points > 0 else "Chưa đạt")
+        status = "met" if points >= top else ("partial" if points > 0 else "not_met")
+        row = {"value": value, "unit": units[c["indicator"]], "target": target, "points": points,
+               "max_points": top, "status": status}
+        rule = SimpleNamespace(direction=c.get("direction", "higher"), missing=c.get("missing", "zero"))
         rows.append({"name": c["name"], "value": value, "unit": units[c["indicator"]], "target": target,
-                     "points": points, "max_points": top, "status_text": status})
+                     "points": points, "max_points": top, "status_text": status_text(status),
+                     "reason": criterion_reason(row, rule)})
     return rows
 
 
@@ -137,7 +144,7 @@ def _nominee(rng: random.Random, unit: Any, registry: Any, year: int, head: str)
         "unit_name": parent.name if individual else f"UBND {parent.name[0].lower()}{parent.name[1:]}",
         "parent_name": f"UBND {holder.name[0].lower()}{holder.name[1:]}",
         "cluster_name": cluster.name, "award_id": award, "award_name": award_name,
-        "legal_basis": basis, "achievement": f"Đạt {vn_number(total)}/100 điểm, {place}",
+        "legal_basis": basis, "achievement": f"Đạt {points_text(total, 100)} điểm, {place}",
         "total": total, "max": 100, "percent": round(total, 2), "band_name": band,
         "rank_in_cluster": rank, "cluster_size": size,
         "money": award_money(multiples[individual]), "criteria": criteria, "bonus_items": bonus,
@@ -203,7 +210,8 @@ def sample_context(n_nominees: int, seed: int = 0) -> DossierContext:
                        "Ban Thi đua - Khen thưởng (Sở Nội vụ)", "Lưu: VT, TĐKT"],
         "nominees": nominees,
         "session": {
-            "held_at": datetime(year, 12, 3, 8, 0), "ended_at": datetime(year, 12, 3, 10, 30),
+            "held_at": datetime(year, 12, 3, 8, 0, tzinfo=VN_TZ),
+            "ended_at": datetime(year, 12, 3, 10, 30, tzinfo=VN_TZ),
             "place": "Phòng họp số 1, Ủy ban nhân dân tỉnh Tuyên Quang",
             "chair": council[0], "secretary": council[1], "members_total": len(council),
             "council_decision": f"35/QĐ-UBND ngày 10/01/{year}",

@@ -28,12 +28,12 @@ import pandas as pd
 
 from criteria.model import Indicator, Plan
 from scoring.core.compile import applicability_mask, compile_level
+from scoring.core.days import day_number
 from scoring.core.pipeline import competing_units
 from scoring.core.units import Registry, Unit, save_registry
 from scoring.intake.template import write_long_csv, write_template
 
 F64 = npt.NDArray[np.float64]
-EPOCH = date(1970, 1, 1)
 MISSING_SHARE = 0.03
 LATE_SHARE = 0.15  # reports sent after the deadline, for a unit of middling capacity
 BASE_YEAR = 2023  # progress is counted from here: +PROGRESS capacity per later year
@@ -128,7 +128,7 @@ def _values(prof: _Profile, ind: Indicator, cap: F64, period: int, rng: np.rando
         out = _criterion_values(prof, s, rng)
     elif prof.kind == "date":
         month, day = (int(x) for x in (prof.deadline or "12-15").split("-"))
-        deadline = float((date(period, month, day) - EPOCH).days)
+        deadline = day_number(date(period, month, day))
         late = rng.random(n) < np.clip(LATE_SHARE * np.exp(-0.6 * cap), 0.0, 0.7)
         out = deadline + np.where(late, rng.integers(1, 11, n), -rng.integers(0, 8, n))
     elif prof.kind == "days":

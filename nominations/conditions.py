@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from criteria.fields import fmt_number
 from nominations.history import (
     DISCIPLINE_NAMES,
     INITIATIVE_SCOPE_NAMES,
@@ -27,6 +26,7 @@ from nominations.history import (
     History,
 )
 from nominations.rules import Condition
+from presentation.numbers import number_text
 
 PASSING_STATUSES = ("met", "not_applicable")  # a mandatory criterion in any other status failed
 NO_RECORD = "không có kết quả chấm điểm"
@@ -113,7 +113,7 @@ def describe(cond: Condition, year: int | None = None) -> str:
     return template.format(
         rank_words="Dẫn đầu cụm, khối thi đua (xếp hạng 1)" if cond.rank == 1
         else f"Xếp hạng từ 1 đến {cond.rank} trong cụm, khối thi đua",
-        percent=fmt_number(cond.percent), in_year=in_year, span=span,
+        percent=number_text(cond.percent), in_year=in_year, span=span,
         bands=_or(cond.bands, RATING_NAMES), ratings=_or(cond.ratings, RATING_NAMES),
         title=f"«{TITLE_NAMES.get(cond.title, cond.title)}»", years=cond.years, count=cond.count,
         before=f"trước năm {year}" if year is not None else "trong một năm trước",
@@ -144,7 +144,7 @@ def _percent(cond: Condition, s: Subject) -> Verdict:
     percent = s.record.get("percent")
     if percent is None:
         return False, "chưa có tỷ lệ điểm"
-    return percent >= cond.percent, f"đạt {fmt_number(percent)}%"
+    return percent >= cond.percent, f"đạt {number_text(percent)}%"
 
 
 def _band(cond: Condition, s: Subject) -> Verdict:

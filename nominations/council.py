@@ -27,6 +27,7 @@ from nominations.tables import (
     SessionAttendance,
     SessionVote,
 )
+from presentation.times import datetime_text
 from scoring.registry.lineage import predecessor_map, predecessors
 from scoring.registry.store import load_registry_from_db
 from scoring.services.periods import get_period
@@ -96,6 +97,8 @@ def _session_shape(row: dict[str, Any]) -> dict[str, Any]:
     out.pop("tally", None)  # the stored count: read through load_session
     for key in ("batch", "council", "chair", "secretary"):
         out[f"{key}_id"] = int(out.pop(key))
+    out["held_at_text"] = datetime_text(row["held_at"])  # Vietnam time; held_at stays UTC
+    out["closed_at_text"] = datetime_text(row["closed_at"])
     return out
 
 

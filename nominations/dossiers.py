@@ -25,8 +25,11 @@ from nominations.history_store import unit_history
 from nominations.service import KINDS
 from nominations.session_count import NomineeTally
 from nominations.tables import DossierFile
-from scoring.core.report import STATUS_TEXT
+from presentation.numbers import points_text
+from presentation.times import date_text
+from presentation.words import criterion_reason, status_text
 from scoring.registry.store import load_registry_from_db
+from scoring.services.plan_store import load_plan_version
 from scoring.services.runs import unit_breakdown
 from storage.audit import record
 from storage.db import write_transaction
@@ -57,12 +60,13 @@ def _history_lines(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _achievement(b: dict[str, Any], movement: str, year: int) -> str:
-    return (f"Đạt {b['total']}/{b['max']} điểm, xếp thứ {b['rank_in_cluster']}/{b['cluster_size']} "
+    return (f"Đạt {points_text(b['total'], b['max'])} điểm, "
+            f"xếp thứ {b['rank_in_cluster']}/{b['cluster_size']} "
             f"{b.get('cluster_name') or 'cụm thi đua'}, {b['band_name']} trong {movement} năm {year}")
 
 
 async def _nominee(n: dict[str, Any], counted_as: NomineeTally, movement: str, year: int,
-                   registry: Any) -> dict[str, Any]:
+                   registry: Any, criteria: dict[str, Any]) -> dict[str, Any]:
     b = await unit_breakdown(n["run_id"], n["unit_code"])
     is_individual = b["level"] == "individual"
 
@@ -85,7 +89,8 @@ async def _nominee(n: dict[str, Any], counted_as: NomineeTally, movement: str, y
         "cluster_size": b["cluster_size"], "money": int(n["money"]),
         "criteria": [{"name": c["name"], "value": c["value"], "unit": c.get("unit") or "",
                       "target": c["target"], "points": c["points"], "max_points": c["max_points"],
-                      "status_text": STATUS_TEXT[c["status"]]} for c in b["criteria"]],
+                      "status_text": status_text(c["status"]),
+                      "reason": criterion_reason(c, criteria.get(c["id"]))} for c in b["criteria"]],
         "bonus_items": [{"name": x["name"], "points": x["points"]} for x in b["bonus_items"] if x["points"]],
         "deduction_items": [{"name": x["name"], "points": x["points"]} for x in b["deduction_items"]
                             if x["points"]],
@@ -106,9 +111,11 @@ async def build_context(batch_id: int) -> DossierContext:
     registry = await load_registry_from_db()
     members = records.members
     movement = records.period["plan_title"]
+    plan = await load_plan_version(int(records.period["plan_version"]))
+    criteria = {c.id: c for c in plan.criteria}
     count = counted(records)
     tallies = {int(t.nomination["id"]): t for t in count.nominees}
-    considered = [await _nominee(n, tallies[int(n["id"])], movement, batch["year"], registry)
+    considered = [await _nominee(n, tallies[int(n["id"])], movement, batch["year"], registry, criteria)
                   for n in records.nominations]
     for i, c in enumerate(considered, start=1):
         c["no"] = i
@@ -134,7 +141,7 @@ async def build_context(batch_id: int) -> DossierContext:
             "held_at": session["held_at"], "place": session["place"],
             "chair": members[session["chair_id"]]["full_name"],
             "secretary": members[session["secretary_id"]]["full_name"],
-            "council_decision": f"{council['decision_no']} ngày {council['decision_date']:%d/%m/%Y}",
+            "council_decision": f"{council['decision_no']} ngày {date_text(council['decision_date'])}",
             "members_total": count.members,
             "present": [members[int(a["member"])]["full_name"] for a in attendance
                         if a["status"] == "present"],

@@ -21,14 +21,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from criteria.fields import fmt_number
 from nominations.conditions import ConditionResult, Subject, check_all
 from nominations.history import History
-from nominations.rules import Award, AwardVersion, RuleSet, vn_date
+from nominations.rules import Award, AwardVersion, RuleSet
+from presentation.numbers import number_text
+from presentation.times import date_text
 
 WOMAN = "nu"
-LEVEL_NAMES = {"agency": "cơ quan, đơn vị cấp tỉnh", "district": "cấp huyện", "commune": "cấp xã",
-               "individual": "cá nhân"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,21 +73,23 @@ class AwardEvaluation:
 
 
 def evaluate(rule_set: RuleSet, award_id: str, records: Sequence[Mapping[str, Any]],
-             people: Mapping[str, Person], history: History, year: int) -> AwardEvaluation:
+             people: Mapping[str, Person], history: History, year: int,
+             level_names: Mapping[str, str] | None = None) -> AwardEvaluation:
+    """``level_names``: the plan's names of its levels (id → name), used in the quota's reasons."""
     award = rule_set.award(award_id)
     day = date(year, 12, 31)
     version = award.version_on(day)
     considered = [r for r in records if r["level"] in award.levels]
     if version is None:
         periods = ", ".join(f"{v.period_text()} ({v.legal_basis})" for v in award.versions)
-        reason = (f"Không có quy định nào về «{award.name}» có hiệu lực vào ngày {vn_date(day)} "
+        reason = (f"Không có quy định nào về «{award.name}» có hiệu lực vào ngày {date_text(day)} "
                   f"(ngày tính thành tích năm {year}); các quy định hiện có: {periods}")
         return AwardEvaluation(award, None, year, (), (), (), (), len(considered), reason)
     women = _women_collectives(people, rule_set.women_share_percent)
     candidates = [_candidate(r, version, award, people, women, history, year) for r in considered]
     passing = [c for c in candidates if not c.failed]
     refused = sorted((c for c in candidates if c.failed), key=merit_key)
-    kept, cut = _apply_quota(passing, version, rule_set, records)
+    kept, cut = _apply_quota(passing, version, rule_set, records, level_names or {})
     return AwardEvaluation(
         award=award, version=version, year=year, eligible=tuple(kept), cut=tuple(cut),
         near_misses=tuple(c for c in refused if len(c.failed) == 1), refused=tuple(refused),
@@ -133,7 +134,8 @@ def _candidate(record: Mapping[str, Any], version: AwardVersion, award: Award,
 
 
 def _apply_quota(passing: list[Candidate], version: AwardVersion, rule_set: RuleSet,
-                 records: Iterable[Mapping[str, Any]]) -> tuple[list[Candidate], list[Candidate]]:
+                 records: Iterable[Mapping[str, Any]],
+                 level_names: Mapping[str, str]) -> tuple[list[Candidate], list[Candidate]]:
     ordered = sorted(passing, key=merit_key)
     quota = version.quota
     if quota is None:
@@ -146,7 +148,7 @@ def _apply_quota(passing: list[Candidate], version: AwardVersion, rule_set: Rule
     kept: list[Candidate] = []
     cut: list[Candidate] = []
     for key, group in groups.items():
-        scope = _scope_name(quota.scope, key, group[0], names)
+        scope = _scope_name(quota.scope, key, group[0], names, level_names)
         kept.extend(group[:quota.n])
         for c in group[quota.n:]:
             reason = _cut_reason(c, group[:quota.n], scope, quota.n, rule_set.women_preference)
@@ -154,16 +156,17 @@ def _apply_quota(passing: list[Candidate], version: AwardVersion, rule_set: Rule
     return sorted(kept, key=merit_key), sorted(cut, key=merit_key)
 
 
-def _scope_name(scope: str, key: str | None, first: Candidate, names: Mapping[str, str]) -> str:
+def _scope_name(scope: str, key: str | None, first: Candidate, names: Mapping[str, str],
+                level_names: Mapping[str, str]) -> str:
     if scope == "cluster":
         return first.cluster_name or key or "Nhóm các đơn vị không thuộc cụm, khối thi đua"
     if scope == "parent":
         return f"Đơn vị {names.get(key, key)}" if key else "Nhóm cá nhân chưa rõ đơn vị công tác"
-    return f"Cấp {LEVEL_NAMES.get(first.level, first.level)}"
+    return level_names.get(first.level, f"Cấp «{first.level}»")
 
 
 def _points(c: Candidate) -> str:
-    return "chưa có điểm" if c.total is None else f"{fmt_number(float(c.total))} điểm"
+    return "chưa có điểm" if c.total is None else f"{number_text(c.total)} điểm"
 
 
 def _cut_reason(c: Candidate, kept: list[Candidate], scope: str, n: int, citation: str) -> str:

@@ -30,6 +30,7 @@ from nominations.history_codes import (
     parse_value,
     short_label,
 )
+from presentation.times import date_text
 from scoring.core.units import Registry
 from scoring.intake.checks import IntakeIssue, Issues, Records, _restore_leading_zeros
 from scoring.intake.numbers import clean_text, format_machine
@@ -196,7 +197,7 @@ def _collect(sheet: Sheet, index: int, name: str, reading: _Reading) -> None:
 
 def _text(cell: Any) -> str:
     if isinstance(cell, datetime | date):
-        return cell.strftime("%d/%m/%Y")
+        return date_text(cell.date() if isinstance(cell, datetime) else cell)  # a sheet's wall-clock day
     if isinstance(cell, int | float) and not isinstance(cell, bool):
         return format_machine(cell)
     return "" if cell is None else clean_text(str(cell))

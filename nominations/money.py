@@ -21,7 +21,3 @@ def award_money(rule_set: RuleSet, award_id: str, day: date) -> int:
     steps = (amount / STEP).to_integral_value(rounding=ROUND_CEILING)
     return int(steps) * STEP
 
-
-def vnd(amount: int) -> str:
-    """3510000 → "3.510.000 đ"."""
-    return f"{amount:,} đ".replace(",", ".")

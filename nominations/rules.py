@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 from criteria.fields import Fields, PlanIssue
 from nominations.history import INITIATIVE_SCOPE_NAMES, RATING_NAMES, TITLE_NAMES
+from presentation.times import date_text
 
 T = TypeVar("T")
 ID = r"[a-z0-9][a-z0-9.\-]*"
@@ -57,10 +58,6 @@ CONDITION_KINDS: Mapping[str, tuple[str, ...]] = {
     "no_discipline": ("years",),
     "any_of": ("of",),
 }
-
-
-def vn_date(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,8 +105,8 @@ class AwardVersion:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
     def period_text(self) -> str:
-        start = f"từ {vn_date(self.valid_from)}"
-        return start if self.valid_to is None else f"{start} đến {vn_date(self.valid_to)}"
+        start = f"từ {date_text(self.valid_from)}"
+        return start if self.valid_to is None else f"{start} đến {date_text(self.valid_to)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,8 +165,8 @@ class RuleSet:
     def base_salary_on(self, day: date) -> int:
         found = [s for s in self.base_salaries if s.valid_from <= day]
         if not found:
-            first = vn_date(self.base_salaries[0].valid_from) if self.base_salaries else "?"
-            raise ValueError(f"Chưa có mức lương cơ sở nào áp dụng cho ngày {vn_date(day)} "
+            first = date_text(self.base_salaries[0].valid_from) if self.base_salaries else "?"
+            raise ValueError(f"Chưa có mức lương cơ sở nào áp dụng cho ngày {date_text(day)} "
                              f"(mức sớm nhất trong bộ quy tắc áp dụng từ {first})")
         return found[-1].amount
 
@@ -243,7 +240,7 @@ def rule_set_from_dict(doc: Mapping[str, Any], source: str = "<dict>", *,
     for fields in (root, head, women):
         fields.unknown_keys()
     _check_unique(issues, "awards", [a.id for a in awards], "mã hình thức khen thưởng")
-    _check_unique(issues, "base_salaries", [vn_date(s.valid_from) for s in salaries],
+    _check_unique(issues, "base_salaries", [date_text(s.valid_from) for s in salaries],
                   "ngày áp dụng mức lương cơ sở")
     if issues:
         raise RuleSetError(source, [(i.path, i.message) for i in issues])

@@ -19,6 +19,9 @@ from nominations.history_store import load_history
 from nominations.money import award_money
 from nominations.rules import RuleSet, cached_rule_set, shipped_rule_set_path
 from nominations.tables import Nomination, NominationBatch
+from presentation.money import money_text
+from presentation.numbers import number_text
+from presentation.words import BATCH_STATUS
 from scoring.registry.store import load_registry_from_db
 from scoring.services import scenarios
 from scoring.services.periods import get_period
@@ -29,7 +32,6 @@ from storage.audit import canonical, record
 from storage.db import write_transaction
 from storage.errors import ServiceError
 
-BATCH_STATUS = {"draft": "Dự thảo", "in_session": "Đang họp xét", "closed": "Đã họp xét xong"}
 KINDS = {"thematic": "Khen thưởng theo phong trào thi đua (chuyên đề)"}
 
 
@@ -73,9 +75,11 @@ class Evaluated:
     """Every award of the rule set evaluated over one period, with what it was evaluated from."""
 
     def __init__(self, period: dict[str, Any], rules: RuleSet, evaluations: list[AwardEvaluation],
-                 run_of: dict[str, int], levels_published: list[str]) -> None:
+                 run_of: dict[str, int], levels_published: list[str],
+                 level_names: dict[str, str] | None = None) -> None:
         self.period, self.rules, self.evaluations = period, rules, evaluations
         self.run_of, self.levels_published = run_of, levels_published
+        self.level_names = level_names or {}  # the plan's names of its levels
 
     def evaluation(self, award_id: str) -> AwardEvaluation:
         for ev in self.evaluations:
@@ -98,9 +102,10 @@ async def evaluate_period(period_id: int, award_ids: Sequence[str] | None = None
             "khen thưởng trên kết quả đã công bố.")
     people = await _people()
     history = await load_history()
-    evaluations = [evaluate(rules, a.id, records, people, history, period["year"]) for a in awards]
+    names = {lvl.id: lvl.name for lvl in plan.levels}
+    evaluations = [evaluate(rules, a.id, records, people, history, period["year"], names) for a in awards]
     published = sorted({r["level"] for r in records})
-    return Evaluated(period, rules, evaluations, run_of, published)
+    return Evaluated(period, rules, evaluations, run_of, published, names)
 
 
 def evaluation_dict(ev: AwardEvaluation, rules: RuleSet, on: date) -> dict[str, Any]:
@@ -207,6 +212,7 @@ async def eligibility(period_id: int, award_ids: Sequence[str] | None = None,
         "period_id": period_id, "year": found.period["year"],
         "rule_set": {"id": found.rules.id, "name": found.rules.name, "sha256": found.rules.sha256},
         "levels_published": found.levels_published,
+        "level_names": found.level_names,
         "awards": awards,
     }
 
@@ -223,6 +229,8 @@ def _nomination_shape(row: dict[str, Any]) -> dict[str, Any]:
     out = dict(row)
     out["batch_id"], out["run_id"] = int(out.pop("batch")), int(out.pop("run"))
     out["evaluation"] = json.loads(row["evaluation"])
+    out["money_text"] = money_text(row["money"])
+    out["total_text"] = number_text(out["evaluation"].get("total"))
     return out
 
 

@@ -27,6 +27,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from nominations.rules import VoteRule
+from presentation.numbers import percent_text
 
 ATTENDANCE = ("present", "absent_written", "absent")
 VOTES = ("yes", "no", "abstain", "recused")
@@ -120,10 +121,6 @@ def _validate(members: Sequence[str], attendance: Mapping[str, str], votes: Mapp
         raise ValueError("Không thể kiểm phiếu: " + "; ".join(dict.fromkeys(problems)))
 
 
-def _fmt_percent(percent: Decimal) -> str:
-    return f"{percent:.2f}".replace(".", ",")
-
-
 def _explain(yes: int, recused: int, denominator: int, percent: Decimal, passed: bool,
              rule: VoteRule) -> str:
     if denominator <= 0:
@@ -131,8 +128,8 @@ def _explain(yes: int, recused: int, denominator: int, percent: Decimal, passed:
     whom = ("tổng số thành viên Hội đồng" if rule.denominator == "members"
             else "tổng số thành viên Hội đồng trừ người không tham gia biểu quyết")
     verdict = "đạt" if passed else "không đạt"
-    text = (f"{yes}/{denominator} thành viên đồng ý ({_fmt_percent(percent)}%), {verdict} tỷ lệ "
-            f"từ {rule.threshold_percent}% {whom} trở lên theo {rule.legal_basis}.")
+    text = (f"{yes}/{denominator} thành viên đồng ý ({percent_text(percent)}), {verdict} tỷ lệ "
+            f"từ {percent_text(rule.threshold_percent)} {whom} trở lên theo {rule.legal_basis}.")
     if recused:
         counted = ("vẫn được tính vào tổng số thành viên" if rule.denominator == "members"
                    else "không tính vào mẫu số")

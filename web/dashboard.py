@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from criteria.model import Bonus, Criterion, Deduction, Plan
+from criteria.model import Criterion, Plan
+from presentation.numbers import percent_text
+from presentation.words import RUN_PROVISIONAL, bonus_reason, criterion_reason, deduction_reason, goal_text
 from scoring.core.robustness import Perturbation
 from scoring.services import runs as run_service
 from scoring.services import scenarios
@@ -20,82 +22,10 @@ from scoring.services.units import unit_card
 from storage.errors import ServiceError
 from web import trends
 from web.charts import Bar, group_bars_svg
-from web.templating import vn_number
 
-PROVISIONAL = "kết quả tạm thời, chưa công bố"
 TOP_GAINS = 5
 ROBUSTNESS_DRAWS = 1000  # the robustness service's defaults: one cached computation per run
 ROBUSTNESS_SPREAD = 0.2
-
-
-def _with_unit(value: Any, unit: str) -> str:
-    if value is None:
-        return "—"
-    text = vn_number(value)
-    return text if isinstance(value, str) or not unit.strip() else f"{text} {unit}"
-
-
-def _goal(c: dict[str, Any], rule: Criterion | None) -> str:
-    target = _with_unit(c["target"], c["unit"])
-    if rule is not None and rule.direction == "lower" and not isinstance(c["target"], str):
-        return f"không quá {target}"
-    return target
-
-
-def criterion_reason(c: dict[str, Any], rule: Criterion | None) -> str:
-    """Why the criterion earned what it did, in one plain sentence (the status word is shown apart)."""
-    value, goal = _with_unit(c["value"], c["unit"]), _goal(c, rule)
-    points, top = vn_number(c["points"]), vn_number(c["max_points"])
-    status = c["status"]
-    gate = "; đơn vị không được xét các mức xếp loại yêu cầu đạt đủ tiêu chí bắt buộc."
-    if status == "not_applicable":
-        return "Tiêu chí không áp dụng với đơn vị: không tính điểm và không tính vào điểm tối đa."
-    if c["value"] is None:
-        if status == "gate_failed":
-            return f"Thiếu số liệu của tiêu chí bắt buộc: 0/{top} điểm{gate}"
-        if rule is not None and rule.missing == "exclude":
-            return "Chưa có số liệu: theo kế hoạch, tiêu chí này không tính vào điểm tối đa."
-        return f"Chưa có số liệu nên được 0/{top} điểm. Hãy nhập số liệu và minh chứng."
-    if status == "met":
-        return f"Kết quả {value}, yêu cầu {goal}: được đủ {top} điểm."
-    if status == "not_met":
-        return f"Kết quả {value}, chưa tới mức được tính điểm (yêu cầu {goal}): 0/{top} điểm."
-    if status == "partial":
-        return f"Kết quả {value}, yêu cầu {goal}: được {points}/{top} điểm."
-    return f"Tiêu chí bắt buộc chưa đạt đủ: kết quả {value}, yêu cầu {goal}, được {points}/{top} điểm{gate}"
-
-
-def bonus_reason(item: dict[str, Any], rule: Bonus | None = None, unit: str = "") -> str:
-    top = vn_number(item["max_points"])
-    if item["value"] is None:
-        return "Chưa có số liệu nên chưa được cộng điểm."
-    value = _with_unit(item["value"], unit)
-    each = ""
-    if rule is not None and rule.points_each:
-        each = f", {vn_number(rule.points_each)} điểm mỗi {unit or 'lần'}"
-    if not item["points"]:
-        return f"Kết quả {value}: chưa được cộng điểm (tối đa {top} điểm{each})."
-    return f"Kết quả {value}: được cộng {vn_number(item['points'])} điểm (tối đa {top} điểm{each})."
-
-
-def deduction_reason(item: dict[str, Any], rule: Deduction | None = None, unit: str = "") -> str:
-    points, top = vn_number(item["points"]), vn_number(item["max_points"])
-    if rule is not None and rule.method == "per_day_late" and rule.deadline:
-        month, day = rule.deadline.split("-")
-        deadline = f"hạn {day}/{month}"
-        if item["value"] is None:
-            return f"Chưa có ngày gửi ({deadline}); không bị trừ điểm cho tới khi có số liệu."
-        if not item["points"]:
-            return f"Gửi ngày {item['value']}, trong {deadline}: không bị trừ điểm."
-        each = f"{vn_number(rule.points_each)} điểm mỗi ngày chậm, tối đa {top}"
-        return f"Gửi ngày {item['value']}, chậm so với {deadline}: bị trừ {points} điểm ({each})."
-    if item["value"] is None:
-        return "Không có số liệu về vi phạm nên không bị trừ điểm."
-    value = _with_unit(item["value"], unit)
-    if not item["points"]:
-        return f"Kết quả {value}: không bị trừ điểm."
-    each = f"{vn_number(rule.points_each)} điểm mỗi {unit or 'lần'}, " if rule is not None else ""
-    return f"Kết quả {value}: bị trừ {points} điểm ({each}tối đa {top})."
 
 
 def counts_in_maximum(c: dict[str, Any], rule: Criterion | None) -> bool:
@@ -127,7 +57,7 @@ def criteria_rows(record: dict[str, Any], plan: Plan, averages: dict[str, float]
                 **c,
                 "reason": criterion_reason(c, rule),
                 "counted": counted,
-                "goal": _goal(c, rule),
+                "goal": goal_text(c, rule),
                 "average": averages.get(c["id"]),
                 "gap": (c["max_points"] or 0) - (c["points"] or 0) if counted else 0,
             }
@@ -179,7 +109,7 @@ def band_explanation(
     needs = []
     if record["percent"] < nxt.min_percent:
         needs.append(
-            f"tỷ lệ điểm từ {vn_number(nxt.min_percent)} % trở lên (hiện {vn_number(record['percent'])} %)"
+            f"tỷ lệ điểm từ {percent_text(nxt.min_percent)} trở lên (hiện {percent_text(record['percent'])})"
         )
     low = [
         r["name"]
@@ -190,7 +120,7 @@ def band_explanation(
     ]
     if low and nxt.criterion_floor > 0:
         needs.append(
-            f"mỗi tiêu chí đạt ít nhất {vn_number(nxt.criterion_floor * 100)} % số điểm của "
+            f"mỗi tiêu chí đạt ít nhất {percent_text(nxt.criterion_floor * 100)} số điểm của "
             f"tiêu chí (còn {len(low)} tiêu chí dưới mức này)"
         )
     if nxt.requires_mandatory and record.get("gate_failed"):
@@ -244,7 +174,7 @@ async def load_dashboard(code: str, period_id: int | None) -> dict[str, Any]:
         "unit": unit,
         "choices": list(reversed(choices)),
         "chosen": None,
-        "provisional_text": PROVISIONAL,
+        "provisional_text": RUN_PROVISIONAL,
         "predecessors": await predecessor_results(code),
     }
     chosen = pick_choice(choices, period_id)

@@ -9,15 +9,16 @@ from __future__ import annotations
 import asyncio
 import math
 import tempfile
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from criteria.model import Indicator, Plan
+from presentation.numbers import exact_number_text, number_text
+from presentation.times import date_text
+from scoring.core.days import day_of
 from scoring.core.report import criterion_target
-from scoring.intake.numbers import EPOCH, format_vietnamese
 from scoring.intake.template import KIND_GUIDE, write_template
 from scoring.registry.store import load_unit
 from scoring.services import periods as period_service
@@ -37,8 +38,8 @@ def value_text(value: float | None, indicator: Indicator) -> str:
     if indicator.kind == "yes_no":
         return "Có" if value >= 0.5 else "Không"
     if indicator.kind == "date":
-        return (EPOCH + timedelta(days=int(value))).strftime("%d/%m/%Y")
-    return format_vietnamese(float(value))
+        return date_text(day_of(value))
+    return exact_number_text(float(value))
 
 
 def goal_text(plan: Plan, indicator: Indicator) -> str:
@@ -52,18 +53,18 @@ def goal_text(plan: Plan, indicator: Indicator) -> str:
                 return target
             unit = f" {indicator.unit}" if indicator.unit.strip() else ""
             return (
-                f"{'không quá' if c.direction == 'lower' else 'đạt'} {format_vietnamese(float(target))}{unit}"
+                f"{'không quá' if c.direction == 'lower' else 'đạt'} {number_text(target)}{unit}"
             )
     for b in plan.bonuses:
         if b.indicator == indicator.id:
-            return f"điểm thưởng, tối đa {format_vietnamese(b.max_points)} điểm"
+            return f"điểm thưởng, tối đa {number_text(b.max_points)} điểm"
     for d in plan.deductions:
         if d.indicator == indicator.id:
             deadline = ""
             if d.deadline:
                 month, day = d.deadline.split("-")
                 deadline = f", hạn {day}/{month}"
-            return f"điểm trừ, tối đa {format_vietnamese(d.max_points)} điểm{deadline}"
+            return f"điểm trừ, tối đa {number_text(d.max_points)} điểm{deadline}"
     return "—"
 
 

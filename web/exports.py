@@ -17,6 +17,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from presentation.numbers import number_text
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 SUMMARY_COLUMNS = (
     ("rank_overall", "Hạng chung"),
@@ -54,7 +56,8 @@ def ranking_table(records: Sequence[dict[str, Any]]) -> tuple[list[str], list[li
     items = [("criteria", "Tiêu chí"), ("bonus_items", "Điểm thưởng"), ("deduction_items", "Điểm trừ")]
     header = [title for _, title in SUMMARY_COLUMNS]
     for key, kind in items:
-        header += [f"{kind} {c['id']}: {c['name']} (tối đa {c['max_points']})" for c in first.get(key, [])]
+        header += [f"{kind} {c['id']}: {c['name']} (tối đa {number_text(c['max_points'])})"
+                   for c in first.get(key, [])]
     rows = []
     for record in sorted(records, key=lambda r: r["rank_overall"]):
         row: list[Any] = [record.get(key) for key, _ in SUMMARY_COLUMNS]

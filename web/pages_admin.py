@@ -18,6 +18,7 @@ from http_layer.errors import status_of
 from scoring.core.units import LEVELS, Unit
 from scoring.registry.store import load_registry_from_db
 from scoring.services import periods as period_service
+from scoring.services import plan_store
 from scoring.services import runs as run_service
 from scoring.services import values as value_service
 from storage.errors import ServiceError
@@ -41,8 +42,16 @@ from web.admin.imports import ImportPages
 from web.admin.runs import RunPages
 from web.collation import person_name_key, vietnamese_key
 
-LEVEL_FALLBACK = {"province": "Cấp tỉnh", "agency": "Cơ quan, đơn vị cấp tỉnh", "district": "Cấp huyện",
-                  "commune": "Cấp xã", "individual": "Cá nhân"}
+
+async def _level_names(province_name: str) -> dict[str, str]:
+    """Each level's name as the stored plans write it (the newest plan's word wins); the province,
+    which organises and never competes, by its own name."""
+    names = {"province": province_name}
+    for version in reversed(await plan_store.list_plan_versions()):
+        plan = await plan_store.load_plan_version(int(version["id"]))
+        for level in plan.levels:
+            names.setdefault(level.id, level.name)
+    return names
 
 
 async def _period_rows() -> list[dict[str, Any]]:
@@ -93,10 +102,7 @@ class OverviewPages(AdminController):
     @get("/quan-tri/don-vi")
     async def units(self, request: AnyRequest, cap: FromQuery[str | None] = None) -> Template:
         registry = await load_registry_from_db()
-        periods = await periods_newest_first()
-        names = dict(LEVEL_FALLBACK)
-        if periods:
-            names.update(competing_levels(await period_plan(periods[0])))
+        names = await _level_names(registry.province_name)
         sections = []
         for level in LEVELS:
             if cap and level != cap:

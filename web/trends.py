@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from presentation.numbers import percent_text, points_text
+from presentation.words import RUN_PROVISIONAL
 from scoring.services import runs as run_service
 from scoring.services.unit_years import YearResult
 from web.charts import Point, line_chart_svg
@@ -24,9 +26,9 @@ def short_band(name: str) -> str:
 
 
 def _sentence(y: YearResult) -> str:
-    text = (f"Năm {y.year}: {vn_number(y.total)}/{vn_number(y.max)} điểm ({vn_number(y.percent)} %), "
+    text = (f"Năm {y.year}: {points_text(y.total, y.max)} điểm ({percent_text(y.percent)}), "
             f"xếp loại {y.band_name}, hạng {y.rank_in_cluster}/{y.cluster_size} trong khối/cụm")
-    return text if y.published else f"{text} (kết quả tạm thời, chưa công bố)"
+    return text if y.published else f"{text} ({RUN_PROVISIONAL})"
 
 
 def trend_view(years: list[YearResult], unit_name: str, caption: str) -> dict[str, Any] | None:

@@ -20,6 +20,7 @@ from http_layer.uploads import FileUpload, saved_uploads
 from nominations import council as council_service
 from nominations import dossiers as dossier_service
 from nominations import history_store, service
+from presentation.numbers import percent_text
 from storage.errors import ServiceError
 
 staff_or_council = requires_roles("admin", "council")
@@ -86,7 +87,8 @@ def _session_out(view: dict[str, Any] | None) -> dict[str, Any] | None:
         "session": view["session"], "council": view["council"],
         "attendance": list(view["attendance"].values()),
         "tally": [{"nomination_id": r["nomination"]["id"], "award_id": r["nomination"]["award_id"],
-                   "unit_code": r["nomination"]["unit_code"], **r["tally"].as_record()}
+                   "unit_code": r["nomination"]["unit_code"], **r["tally"].as_record(),
+                   "percent_text": percent_text(r["tally"].percent)}
                   for r in view["tally"]],
     }
 

@@ -24,7 +24,6 @@ Meaning of the less obvious keys:
 
 from __future__ import annotations
 
-import math
 import unicodedata
 from datetime import date, datetime
 from typing import Any, NotRequired, TypedDict, TypeVar, cast
@@ -44,6 +43,7 @@ class CriterionRow(TypedDict):
     points: float | int | None
     max_points: float | int | None
     status_text: str
+    reason: NotRequired[str]  # presentation.words.criterion_reason, as on the unit's page
 
 
 class ScoreItem(TypedDict):
@@ -187,11 +187,3 @@ def normalize_context(ctx: Any) -> DossierContext:
         raise ValueError("Hồ sơ thiếu hoặc sai: " + "; ".join(problems))
     return cast(DossierContext, _nfc(ctx))
 
-
-def vn_number(x: float | int | None, decimals: int = 2) -> str:
-    """Vietnamese style: "1.234.567", "87,5"; "" for None."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return ""
-    whole, _, frac = f"{abs(x):,.{decimals}f}".partition(".")
-    text = whole.replace(",", ".") + ("," + frac.rstrip("0") if frac.rstrip("0") else "")
-    return ("-" if x < 0 and text.strip("0.,") else "") + text

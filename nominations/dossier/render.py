@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,11 @@ import weasyprint  # type: ignore[import-untyped]
 from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
 from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
 
-from nominations.dossier.context import DossierContext, Nominee, normalize_context, vn_number
+from nominations.dossier.context import DossierContext, Nominee, normalize_context
+from presentation.money import money_text
+from presentation.numbers import number_text, percent_text, points_text
+from presentation.times import date_text, local_date, time_text
+from presentation.words import measure_text, vote_result_text
 
 HERE = Path(__file__).resolve().parent
 CSS_FILE = HERE / "dossier.css"
@@ -63,22 +67,16 @@ class _Job:
 # ----------------------------------------------------------------------------- filters
 
 
-def date_line(day: date, place: str) -> str:
-    """Decree 30/2020: days below 10 and the months 1 and 2 take a leading zero."""
+def date_line(when: date | datetime, place: str) -> str:
+    """Decree 30/2020: days below 10 and the months 1 and 2 take a leading zero (a moment: its
+    day in Vietnam)."""
+    day = local_date(when)
     month = f"{day.month:02d}" if day.month < 3 else str(day.month)
     return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
-def long_date(day: date) -> str:
-    return date_line(day, "").removeprefix(", ")
-
-
-def measure(value: float | int | str | None, unit: str) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, str):
-        return value
-    return vn_number(value) + ("%" if unit == "%" else "")
+def long_date(when: date | datetime) -> str:
+    return date_line(when, "").removeprefix(", ")
 
 
 def join_vi(items: Sequence[str]) -> str:
@@ -87,13 +85,17 @@ def join_vi(items: Sequence[str]) -> str:
 
 
 FILTERS: dict[str, Any] = {
-    "num": vn_number,
-    "money": lambda x: vn_number(int(x)),
-    "measure": measure,
+    "num": number_text,
+    "money": money_text,
+    "percent": percent_text,
+    "points": points_text,
+    "measure": measure_text,
     "date_line": date_line,
     "long_date": long_date,
-    "dmy": lambda d: f"{d:%d/%m/%Y}",
-    "clock": lambda t: f"{t.hour:02d} giờ {t.minute:02d} phút",
+    "day": local_date,
+    "dmy": date_text,
+    "clock": time_text,
+    "vote_result": vote_result_text,
     "join_vi": join_vi,
 }
 

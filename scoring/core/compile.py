@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from criteria.model import Band, Bonus, Criterion, Deduction, Level, Plan
+from scoring.core.days import day_number
 
 F64 = npt.NDArray[np.float64]
 I8 = npt.NDArray[np.int8]
@@ -21,7 +22,6 @@ METHOD_CODES = {
     "bands": BANDS, "yes_no": YES_NO, "count_cap": COUNT_CAP,
 }
 PER_OCCURRENCE, PER_DAY_LATE = 0, 1
-EPOCH = date(1970, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -122,7 +122,7 @@ def _deadline_day(deduction: Deduction, period: int) -> float:
     if deduction.method != "per_day_late" or not deduction.deadline:
         return 0.0
     month, day = (int(x) for x in deduction.deadline.split("-"))
-    return float((date(period, month, day) - EPOCH).days)
+    return day_number(date(period, month, day))
 
 
 def applicability_mask(

@@ -1,29 +1,20 @@
 """Turn a scored level into plain records: the JSON/CSV results and a unit's breakdown.
 
 Explainability is data: every criterion row carries value, target, points, maximum and a
-status code; the Vietnamese words for them live here, once.
+status code; the words for the codes and the reason sentences live in :mod:`presentation.words`.
 """
 
 from __future__ import annotations
 
 import math
-from datetime import date, timedelta
 from typing import Any
 
 from criteria.model import Criterion, Indicator, Plan
+from presentation.times import date_text
+from scoring.core.days import day_of
 from scoring.core.engine import STATUS_NAMES
 from scoring.core.pipeline import LevelResult
 from scoring.core.units import Registry
-
-STATUS_TEXT = {
-    "met": "Đạt",
-    "partial": "Đạt một phần",
-    "not_met": "Chưa đạt",
-    "missing": "Thiếu số liệu",
-    "not_applicable": "Không áp dụng",
-    "gate_failed": "Điều kiện bắt buộc chưa đạt",
-}
-EPOCH = date(1970, 1, 1)
 
 
 def plain_number(x: float) -> float | int | None:
@@ -39,7 +30,7 @@ def shown_value(value: float, indicator: Indicator) -> float | int | str | None:
     if math.isnan(value):
         return None
     if indicator.kind == "date":
-        return (EPOCH + timedelta(days=int(value))).strftime("%d/%m/%Y")
+        return date_text(day_of(value))
     if indicator.kind == "yes_no":
         return "Có" if value >= 0.5 else "Không"
     return plain_number(value)

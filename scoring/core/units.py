@@ -19,6 +19,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from presentation.times import date_text
+
 LEVELS = ("province", "agency", "district", "commune", "individual")
 # The province itself is the organiser, never a competitor.
 COMPETING_LEVELS = ("agency", "district", "commune", "individual")
@@ -64,7 +66,7 @@ class Unit:
 
 
 def _vn_date(day: date | None) -> str:
-    return "nay" if day is None else day.strftime("%d/%m/%Y")
+    return "nay" if day is None else date_text(day)
 
 
 def _span(unit: Unit) -> str:

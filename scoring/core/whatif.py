@@ -19,13 +19,14 @@ import numpy as np
 import pandas as pd
 
 from criteria.model import Indicator, Plan
+from presentation.numbers import exact_number_text
 from scoring.core.compile import F64, applicability_mask
 from scoring.core.engine import ScoreResult, score
 from scoring.core.pipeline import LevelResult, score_level
 from scoring.core.report import plain_number, shown_value, unit_records
 from scoring.core.rules import Ranking, rank, unit_code_order
 from scoring.core.units import Registry
-from scoring.intake.numbers import format_vietnamese, parse_value
+from scoring.intake.numbers import parse_value
 
 TOTALS = ("total", "percent", "base_total", "bonus", "deductions")
 RANKS = ("rank_in_cluster", "rank_overall")
@@ -102,7 +103,7 @@ class WhatIfModel:
             ind, value = self._indicators[ind_id], float(row[j])
             exact = not math.isnan(value) and ind.kind not in ("date", "yes_no")
             fields.append({"indicator": ind.id, "name": ind.name, "kind": ind.kind, "unit": ind.unit,
-                           "value": format_vietnamese(value) if exact else shown_value(value, ind)})
+                           "value": exact_number_text(value) if exact else shown_value(value, ind)})
         return fields
 
     def parse(self, overrides: Mapping[str, object]) -> dict[str, float]:

@@ -17,6 +17,7 @@ import pandas as pd
 from openpyxl.utils import column_index_from_string
 
 from criteria.model import Indicator
+from presentation.times import date_text
 from scoring.core.units import Registry, Unit
 from scoring.intake.numbers import parse_value
 
@@ -169,10 +170,10 @@ def _restore_leading_zeros(records: Records, registry: Registry) -> None:
 
 
 def _expired_reason(unit: Unit, period: int) -> str:
-    end = unit.valid_to.strftime("%d/%m/%Y") if unit.valid_to else "nay"
+    end = date_text(unit.valid_to) if unit.valid_to else "nay"
     reason = (
         f"đơn vị «{unit.code}» ({unit.name}) không có hiệu lực trong kỳ {period} "
-        f"(hiệu lực từ {unit.valid_from.strftime('%d/%m/%Y')} đến {end})"
+        f"(hiệu lực từ {date_text(unit.valid_from)} đến {end})"
     )
     if unit.successors:
         reason += "; hãy nhập cho đơn vị kế thừa: " + ", ".join(f"«{s}»" for s in unit.successors)

@@ -15,8 +15,10 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from criteria.model import Indicator
+from presentation.numbers import exact_number_text, plain_decimal
+from presentation.times import date_text
+from scoring.core.days import day_number, day_of
 
-EPOCH = date(1970, 1, 1)
 YES_WORDS = frozenset({"có", "co", "x", "1", "yes", "y", "true", "đạt"})
 NO_WORDS = frozenset({"không", "khong", "0", "no", "n", "false", "không đạt"})
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2007\u2009\ufeff]+")
@@ -41,35 +43,16 @@ def clean_text(raw: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFC", raw)).strip()
 
 
-def format_vietnamese(x: float) -> str:
-    """Write a number Vietnamese-style (``1.234,5``), exactly: parsing it gives ``x`` back."""
-    if not math.isfinite(x):
-        raise ValueError(f"«{x}» không phải là số hữu hạn")
-    text = _plain_decimal(x)
-    sign = "-" if text.startswith("-") else ""
-    whole, _, frac = text.lstrip("-").partition(".")
-    grouped = f"{int(whole):,}".replace(",", ".")
-    return f"{sign}{grouped},{frac}" if frac else f"{sign}{grouped}"
-
-
 def format_machine(x: float) -> str:
     """Write a number with a dot decimal that :func:`parse_value` cannot mistake for thousands.
 
     ``1.234`` would read back as one thousand two hundred and thirty-four, so such a value
     is written ``1.2340``; whole numbers are written without a decimal part.
     """
-    text = _plain_decimal(x)
+    text = plain_decimal(x)
     if _DOT_THOUSANDS.match(text.lstrip("-")):
         text += "0"
     return text
-
-
-def _plain_decimal(x: float) -> str:
-    """Shortest exact decimal for ``x`` without an exponent, ``1.0`` written ``1``."""
-    text = format(Decimal(repr(float(x))), "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
 
 
 def parse_value(raw: object, indicator: Indicator, *, percent_format: bool = False) -> float:
@@ -107,9 +90,9 @@ def _parse_yes_no(raw: object) -> float:
 
 def _parse_date(raw: object) -> float:
     if isinstance(raw, datetime):
-        return float((raw.date() - EPOCH).days)
+        return day_number(raw.date())
     if isinstance(raw, date):
-        return float((raw - EPOCH).days)
+        return day_number(raw)
     text = clean_text(raw) if isinstance(raw, str) else ""
     dmy = _DMY.match(text)
     iso = _ISO.match(text)
@@ -120,7 +103,7 @@ def _parse_date(raw: object) -> float:
     else:
         raise ValueError(f"«{_show(raw)}» không phải là ngày (ghi theo dạng dd/mm/yyyy, ví dụ 15/01/2025)")
     try:
-        return float((date(year, month, day) - EPOCH).days)
+        return day_number(date(year, month, day))
     except ValueError:
         raise ValueError(f"ngày «{text}» không tồn tại") from None
 
@@ -175,25 +158,25 @@ def _parse_number(raw: object, indicator: Indicator, percent_format: bool) -> tu
 
 def _check_kind(value: float, indicator: Indicator) -> None:
     if indicator.kind == "percent" and not 0 <= value <= 100:
-        raise ValueError(f"tỷ lệ {format_vietnamese(value)}% ngoài khoảng 0–100")
+        raise ValueError(f"tỷ lệ {exact_number_text(value)}% ngoài khoảng 0–100")
     if indicator.kind == "count" and (value < 0 or value != math.floor(value)):
         raise ValueError(
-            f"«{format_vietnamese(value)}» không phải là số nguyên không âm (số lượng phải là 0, 1, 2, …)"
+            f"«{exact_number_text(value)}» không phải là số nguyên không âm (số lượng phải là 0, 1, 2, …)"
         )
     if indicator.kind == "days" and value < 0:
-        raise ValueError(f"số ngày {format_vietnamese(value)} không được âm")
+        raise ValueError(f"số ngày {exact_number_text(value)} không được âm")
 
 
 def _check_bounds(value: float, indicator: Indicator) -> None:
     low, high = indicator.min, indicator.max
     if (low is None or value >= low) and (high is None or value <= high):
         return
-    show = _as_date if indicator.kind == "date" else format_vietnamese
+    show = _as_date if indicator.kind == "date" else exact_number_text
     if low is not None and value < low:
         raise ValueError(f"giá trị {show(value)} nhỏ hơn mức tối thiểu {show(low)} của chỉ tiêu")
     if high is not None:
         raise ValueError(f"giá trị {show(value)} lớn hơn mức tối đa {show(high)} của chỉ tiêu")
 
 
-def _as_date(day_number: float) -> str:
-    return date.fromordinal(EPOCH.toordinal() + int(day_number)).strftime("%d/%m/%Y")
+def _as_date(number: float) -> str:
+    return date_text(day_of(number))

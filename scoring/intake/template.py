@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +21,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from criteria.model import Indicator, Plan
+from presentation.numbers import exact_number_text
+from presentation.times import date_text
+from scoring.core.days import day_of
 from scoring.core.units import Unit
-from scoring.intake.numbers import EPOCH, format_machine, format_vietnamese
+from scoring.intake.numbers import format_machine
 
 SHEET_TITLE = "Nhập liệu"
 GUIDE_TITLE = "Hướng dẫn"
@@ -44,7 +47,7 @@ def indicator_header(plan: Plan, indicator: Indicator) -> str:
     head = f"{indicator.name} ({indicator.unit})" if indicator.unit.strip() else indicator.name
     target = next((c.target for c in plan.criteria if c.indicator == indicator.id), None)
     if target is not None:
-        head += f" — chỉ tiêu: {format_vietnamese(target)}"
+        head += f" — chỉ tiêu: {exact_number_text(target)}"
     return f"{head} [{indicator.id}]"
 
 
@@ -105,7 +108,7 @@ def write_long_csv(frame: pd.DataFrame, period: int, path: Path | str, *, plan: 
             ordered["unit_code"], ordered["indicator"], ordered["value"], strict=True
         ):
             if kinds.get(ind) == "date":
-                text = _as_date(float(value)).strftime("%d/%m/%Y")
+                text = date_text(_as_date(float(value)))
             else:
                 text = format_machine(float(value))
             writer.writerow((unit, ind, period, text))
@@ -130,12 +133,12 @@ def _cell_value(value: float, indicator: Indicator) -> object:
         return int(value)
     if float(f"{value:.16g}") != value:
         # openpyxl writes numbers with 16 significant digits; keep all 17 as text instead
-        return format_vietnamese(value)
+        return exact_number_text(value)
     return value
 
 
-def _as_date(day_number: float) -> date:
-    return EPOCH + timedelta(days=int(day_number))
+def _as_date(number: float) -> date:
+    return day_of(number)
 
 
 def _dress(ws: Any, indicators: Sequence[Indicator], n_units: int) -> None:

@@ -16,9 +16,10 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from criteria.model import Indicator, Plan
+from presentation.times import datetime_text
+from presentation.words import DISPUTE_STATUS, measure_text
 from scoring.core.report import shown_value
 from scoring.intake.numbers import parse_value
 from scoring.services.periods import lock_period_row
@@ -34,15 +35,9 @@ REPLY_DAYS = 7
 MAX_REPLY_DAYS = 90
 MAX_TEXT = 4000
 SIDES = ("unit", "staff")
-STATUS_TEXT = {"open": "Đang chờ trả lời", "accepted": "Được chấp nhận", "rejected": "Không được chấp nhận"}
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 _DISPUTE_FIELDS = ("id", "unit_code", "criterion", "indicator", "level", "explanation", "evidence_url",
                    "claimed_value", "status", "opened_by", "opened_at", "answer", "corrected_value",
                    "answered_by", "answered_at")
-
-
-def local_time(moment: datetime) -> str:
-    return moment.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M")
 
 
 def _now() -> datetime:
@@ -77,7 +72,7 @@ def _share_shape(row: dict[str, Any]) -> dict[str, Any]:
     until = row["reply_until"]
     return {"run_id": int(row["run"]), "period_id": int(row["period"]), "level": row["level"],
             "shared_at": row["shared_at"], "shared_by": row["shared_by"], "reply_until": until,
-            "reply_until_text": local_time(until), "open": _now() < until}
+            "reply_until_text": datetime_text(until), "open": _now() < until}
 
 
 async def get_share(run_id: int) -> dict[str, Any] | None:
@@ -161,7 +156,7 @@ async def refuse_open_disputes(period_id: int, level: str) -> None:
         raise ServiceError(
             "disputes_open",
             f"Chưa thể công bố: còn {waiting} giải trình của đơn vị chưa được trả lời trong khi thời hạn "
-            f"giải trình còn đến {local_time(max(until))} (giờ Việt Nam). Hãy trả lời mọi giải trình "
+            f"giải trình còn đến {datetime_text(max(until))} (giờ Việt Nam). Hãy trả lời mọi giải trình "
             "(chấp nhận hoặc không chấp nhận) hoặc chờ hết thời hạn, rồi công bố.",
             details={"open_disputes": waiting, "reply_until": max(until).isoformat()})
 
@@ -238,15 +233,18 @@ async def _described(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             indicator_unit=indicator.unit if indicator else "",
             claimed_text=_shown(row["claimed_value"], indicator),
             corrected_text=_shown(row["corrected_value"], indicator),
-            status_text=STATUS_TEXT.get(row["status"], row["status"]))
+            status_text=DISPUTE_STATUS.get(row["status"], row["status"]))
         out.append(shape)
     return out
 
 
-def _shown(value: float | None, indicator: Indicator | None) -> Any:
-    if value is None or indicator is None:
-        return value
-    return shown_value(value, indicator)
+def _shown(value: float | None, indicator: Indicator | None) -> str | None:
+    """A claimed or corrected value as people read it, with its unit; None when not given."""
+    if value is None:
+        return None
+    if indicator is None:
+        return measure_text(value)
+    return measure_text(shown_value(value, indicator), indicator.unit)
 
 
 async def get_dispute(dispute_id: int) -> dict[str, Any]:
@@ -273,7 +271,7 @@ async def list_disputes(*, run_id: int | None = None, unit_code: str | None = No
 
 async def dispute_counts(run_ids: list[int]) -> dict[int, dict[str, int]]:
     """Per run: how many disputes in each status (``open``, ``accepted``, ``rejected``)."""
-    counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STATUS_TEXT, 0))
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(DISPUTE_STATUS, 0))
     if run_ids:
         for row in await Dispute.select(Dispute.run, Dispute.status).where(Dispute.run.is_in(run_ids)):
             counts[int(row["run"])][row["status"]] += 1
@@ -288,7 +286,8 @@ async def _open_row(dispute_id: int) -> dict[str, Any]:
     if row is None:
         raise ServiceError("not_found", f"Không có giải trình số {dispute_id}.")
     if row["status"] != "open":
-        answer = STATUS_TEXT.get(row["status"], row["status"]).lower()
+        status: str = row["status"]
+        answer = DISPUTE_STATUS.get(status, status).lower()
         raise ServiceError("dispute_closed", f"Giải trình số {dispute_id} đã được trả lời ({answer}); "
                            "không thể thay đổi thêm.")
     return dict(row)

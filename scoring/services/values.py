@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from criteria.model import Indicator, Plan
+from presentation.times import datetime_text
 from scoring.intake.numbers import parse_value
 from scoring.intake.reader import IndicatorData, IntakeError, read_indicator_files
 from scoring.registry.store import load_registry_from_db
@@ -48,12 +49,11 @@ def _refuse_locked(period: dict[str, Any]) -> None:
 
 def _refuse_closed(period: dict[str, Any]) -> None:
     if not period["entry_open"]:
-        opens = period["entry_opens"].strftime("%d/%m/%Y %H:%M")
-        closes = period["entry_closes"].strftime("%d/%m/%Y %H:%M")
+        opens, closes = datetime_text(period["entry_opens"]), datetime_text(period["entry_closes"])
         raise ServiceError(
             "entry_window_closed",
             f"Ngoài thời hạn nhập số liệu của kỳ năm {period['year']} (từ {opens} đến {closes}, "
-            "giờ UTC). Liên hệ Ban Thi đua – Khen thưởng nếu cần gia hạn.",
+            "giờ Việt Nam). Liên hệ Ban Thi đua – Khen thưởng nếu cần gia hạn.",
         )
 
 

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 from e2e_world import IMPORT_LEVEL, IMPORT_YEAR, LEVEL, Account, World
 
-from scoring.core.report import STATUS_TEXT
+from presentation.words import CRITERION_STATUS
 from web.templating import vn_number
 
 pytestmark = [pytest.mark.db, pytest.mark.e2e]
@@ -82,7 +82,7 @@ def test_commune_officer_reads_own_scores_is_refused_elsewhere_and_enters_data(s
         cells = [text_of(cell) for cell in row.get_by_role("cell").all()]
         assert cells[0] == value_text(c["value"], c["unit"]), c["id"]
         assert cells[2] == f"{vn_number(c['points'])} / {vn_number(c['max_points'])}", c["id"]
-        assert cells[4].startswith(STATUS_TEXT[c["status"]]), c["id"]
+        assert cells[4].startswith(CRITERION_STATUS[c["status"]]), c["id"]
 
     # Another commune of the same cluster: refused, with a page that says so in Vietnamese.
     page.goto(f"/don-vi/{world.other_unit}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -11,10 +11,10 @@ from litestar import get
 from litestar.params import FromQuery
 from litestar.response import Template
 
+from presentation.times import local_day_start
 from storage import audit
 from storage.audit import AuditFilter
 from web.admin.common import AdminController, AnyRequest, admin_page, parse_day
-from web.templating import LOCAL_TZ
 
 PAGE_SIZE = 100
 ACTIONS = {
@@ -49,12 +49,12 @@ def _day_bounds(tu: str, den: str) -> tuple[datetime | None, datetime | None, di
     start = end = None
     if tu.strip():
         try:
-            start = datetime.combine(parse_day(tu), time.min, LOCAL_TZ).astimezone(UTC)
+            start = local_day_start(parse_day(tu))
         except ValueError as exc:
             errors["tu"] = str(exc)
     if den.strip():
         try:
-            end = datetime.combine(parse_day(den) + timedelta(days=1), time.min, LOCAL_TZ).astimezone(UTC)
+            end = local_day_start(parse_day(den) + timedelta(days=1))
         except ValueError as exc:
             errors["den"] = str(exc)
     if start and end and end <= start:

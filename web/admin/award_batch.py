@@ -16,18 +16,17 @@ from http_layer.auth import SignedIn, requires_admin, requires_roles
 from http_layer.downloads import file_download
 from http_layer.errors import status_of
 from nominations import council, dossiers, service
+from presentation.times import parse_local_datetime
+from presentation.words import NOMINATION_RESULT
 from scoring.registry.store import load_registry_from_db
 from scoring.services.periods import get_period
 from storage.errors import ServiceError
 from web.admin.awards import day_or_refuse, reasons
 from web.admin.common import AdminController, AnyRequest, FormBody, admin_page, parse_int, see_other
 from web.pages_public import page
-from web.templating import LOCAL_TZ
 
 ADMIN_BASE = "/quan-tri/khen-thuong/dot"
 COUNCIL_BASE = "/hoi-dong/khen-thuong"
-RESULTS = {"passed": "Đạt", "failed": "Không đạt"}
-MOMENT_FORMATS = ("%d/%m/%Y %H:%M", "%H:%M %d/%m/%Y", "%d/%m/%Y")
 BatchId = FromPath[int]
 staff_or_council = requires_roles("admin", "council")
 
@@ -36,7 +35,7 @@ def _nominee(n: dict[str, Any], award_names: dict[str, str]) -> dict[str, Any]:
     evaluation = n["evaluation"]
     return {**n, "award_name": award_names.get(n["award_id"], n["award_id"]),
             "unit_name": evaluation.get("unit_name", n["unit_code"]), "total": evaluation.get("total"),
-            "result_text": RESULTS.get(n["result"], "")}
+            "result_text": NOMINATION_RESULT.get(n["result"], "")}
 
 
 async def batch_context(batch_id: int, readonly: bool) -> dict[str, Any]:
@@ -90,13 +89,11 @@ async def _then(request: AnyRequest, batch_id: int, data: dict[str, str], anchor
 
 
 def _moment(text: str) -> datetime:
-    for fmt in MOMENT_FORMATS:
-        try:
-            return datetime.strptime(text.strip(), fmt).replace(tzinfo=LOCAL_TZ)
-        except ValueError:
-            continue
-    raise ServiceError("invalid_input", f"Thời gian họp «{text}» không đúng dạng ngày/tháng/năm giờ:phút "
-                                        "(ví dụ 10/12/2024 08:30).")
+    """The meeting time typed in Vietnam time, as a UTC moment for storage."""
+    try:
+        return parse_local_datetime(text)
+    except ValueError as exc:
+        raise ServiceError("invalid_input", f"Thời gian họp: {exc}.") from None
 
 
 def _id(text: str | None, what: str) -> int:

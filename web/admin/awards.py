@@ -14,7 +14,6 @@ from litestar.response import Template
 from http_layer.auth import SignedIn
 from http_layer.errors import status_of
 from nominations import service
-from nominations.eligibility import LEVEL_NAMES
 from scoring.services import runs as run_service
 from storage.errors import ServiceError
 from web.admin.common import (
@@ -71,7 +70,8 @@ async def _awards_page(request: AnyRequest, period_id: int | None, status: int =
                 quota["scope_text"] = QUOTA_SCOPES.get(quota["scope"], quota["scope"])
     context: dict[str, Any] = {"periods": periods, "period": period, "found": found, "money_day": money_day,
                                "batches": await service.list_batches(), "error": None, "details": [],
-                               "picked": set(), "form": {}, "level_names": LEVEL_NAMES}
+                               "picked": set(), "form": {},
+                               "level_names": found["level_names"] if found else {}}
     context.update(extra)
     return admin_page("awards.html", request, status, **context)
 

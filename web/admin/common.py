@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 from litestar import Controller, Request
@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 
 from criteria.model import Plan
 from http_layer.auth import requires_admin
+from presentation.times import parse_date
 from scoring.services import periods as period_service
 from scoring.services.plan_store import load_plan_version
 from web.pages_public import LEVEL_ORDER, page
@@ -62,7 +63,4 @@ def parse_int(text: str | None) -> int | None:
 
 def parse_day(text: str) -> date:
     """"31/12/2024" → date; ValueError with a Vietnamese message otherwise."""
-    try:
-        return datetime.strptime(text.strip(), "%d/%m/%Y").date()
-    except ValueError:
-        raise ValueError(f"Ngày «{text}» không đúng dạng ngày/tháng/năm (ví dụ 31/12/2024).") from None
+    return parse_date(text)

@@ -14,6 +14,7 @@ from open_province import open_year
 from accounts.service import create_account, create_api_token
 from criteria.model import Plan
 from http_layer.errors import status_of
+from presentation.times import datetime_text
 from scoring.services import replies, runs
 from scoring.services.publish import publish_run
 from scoring.services.values import appraise, list_values
@@ -108,7 +109,7 @@ async def test_after_the_window_closes_disputes_are_refused_and_publication_proc
     past = datetime.now(UTC) - timedelta(minutes=1)
     await RunShare.update({RunShare.reply_until: past}).where(RunShare.run == run["id"])
     error = await refused(dispute(run["id"], criterion["id"], unit=OTHER), "reply_window_closed")
-    assert replies.local_time(past) in error.message and status_of(error) == 409
+    assert datetime_text(past) in error.message and status_of(error) == 409
     assert (await publish_run(run["id"], "admin"))["published"], "the window is closed: publication goes on"
     assert (await replies.get_dispute(waiting["id"]))["status"] == "open"
 

@@ -12,8 +12,8 @@ from open_province import open_year, row_counts
 
 from accounts.service import create_account, create_api_token
 from criteria.model import Plan
+from presentation.numbers import exact_number_text
 from scoring.core.report import shown_value
-from scoring.intake.numbers import format_vietnamese
 from scoring.services import scenarios
 from scoring.services.runs import canonical, run_results, start_run, unit_breakdown, unit_breakdown_json
 from scoring.services.values import appraise, list_values
@@ -41,7 +41,7 @@ async def own_values(run: dict[str, Any], plan: Plan, unit: str) -> dict[str, ob
         ind, value = indicators[row["indicator"]], row["effective_value"]
         if value is not None:
             plain = ind.kind not in ("date", "yes_no")
-            out[ind.id] = format_vietnamese(value) if plain else shown_value(value, ind)
+            out[ind.id] = exact_number_text(value) if plain else shown_value(value, ind)
     return out
 
 

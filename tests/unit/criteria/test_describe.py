@@ -18,12 +18,12 @@ from criteria.describe import (
     diff_plans,
     method_text,
     missing_text,
-    number,
     ranking_steps,
     target_text,
 )
 from criteria.loader import load_plan, plan_from_dict
 from criteria.model import CRITERION_METHODS, Plan
+from presentation.numbers import number_text
 
 SHIPPED = Path(criteria.__file__).parent / "plans" / "tuyen-quang-de-an-06-2022-2025.toml"
 
@@ -166,7 +166,7 @@ def test_bonuses_deductions_bands_and_ranking(plan: Plan) -> None:
 
 
 def test_numbers_are_written_the_vietnamese_way() -> None:
-    written = [number(x) for x in (12.5, 1234.5, 100.0, 0.001, -2.25)]
+    written = [number_text(x) for x in (12.5, 1234.5, 100.0, 0.001, -2.25)]
     assert written == ["12,5", "1.234,5", "100", "0", "-2,25"]
 
 

@@ -28,8 +28,8 @@ from nominations.dossier import (
     shutdown_pool,
     zip_set,
 )
-from nominations.dossier.context import vn_number
 from nominations.dossier.render import date_line
+from presentation.numbers import number_text
 
 pytestmark = pytest.mark.skipif(
     shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed"
@@ -122,7 +122,7 @@ def test_letter_cites_the_law_and_asks_for_the_awards(ctx: dict[str, Any], folde
     letter = " ".join(text(folder / "01-to-trinh.pdf").split())
     for needle in ("TỜ TRÌNH", "Về việc đề nghị tặng", "Luật Thi đua, khen thưởng số 06/2022/QH15",
                    "Kính gửi: Ủy ban nhân dân tỉnh Tuyên Quang.", "Nơi nhận:", "- Lưu: VT, TĐKT.",
-                   "KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", ctx["signer"]["name"], vn_number(ctx["money_total"])):
+                   "KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", ctx["signer"]["name"], number_text(ctx["money_total"])):
         assert needle in letter, needle
 
 
@@ -141,7 +141,7 @@ def test_names_keep_their_diacritics(ctx: dict[str, Any], files: list[DossierFil
 
 def test_list_carries_the_money_total(ctx: dict[str, Any], folder: Path) -> None:
     listing = " ".join(text(folder / "02-danh-sach.pdf").split())
-    total = re.escape(vn_number(ctx["money_total"]))
+    total = re.escape(number_text(ctx["money_total"]))
     assert re.search(r"Tổng cộng: \d+ tập thể, \d+ cá nhân " + total, listing)
     assert ctx["money_total"] == sum(n["money"] for n in ctx["nominees"] if n["votes"]["passed"])
 
@@ -154,7 +154,7 @@ def test_minutes_votes_equal_the_context_sorted_by_yes(ctx: dict[str, Any], fold
     for (_, cells, yes, no_votes, other, percent, result), n in zip(rows, expected, strict=True):
         v, words = n["votes"], nfc(n["name"]).split()[:3]  # the first line of the name's cell
         assert (int(yes), int(no_votes), int(other)) == (v["yes"], v["no"], v["abstain"] + v["recused"])
-        assert percent == vn_number(v["percent"]) and cells.split()[: len(words)] == words
+        assert percent == number_text(v["percent"]) and cells.split()[: len(words)] == words
         assert (result == "Đạt") == v["passed"]
     assert [int(r[2]) for r in rows] == sorted((int(r[2]) for r in rows), reverse=True)
     flat = " ".join(minutes.split())
@@ -256,4 +256,4 @@ def test_date_line_pads_days_below_10_and_months_1_and_2(day: date, line: str) -
     (None, ""),
 ])  # fmt: skip
 def test_vietnamese_numbers(x: float | None, shown: str) -> None:
-    assert vn_number(x) == shown
+    assert number_text(x) == shown

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from award_records import award_doc, rule_set_doc, shipped, version_doc
 
-from nominations.money import award_money, vnd
+from nominations.money import award_money
 from nominations.rules import rule_set_from_dict
 
 JULY_2024 = date(2024, 7, 1)
@@ -49,7 +49,3 @@ def test_a_day_before_any_base_salary_is_refused() -> None:
         award_money(shipped(), "cstdcs", date(2019, 6, 30))
 
 
-def test_vnd_formatting() -> None:
-    assert vnd(3_510_000) == "3.510.000 đ"
-    assert vnd(710_000) == "710.000 đ"
-    assert vnd(0) == "0 đ"

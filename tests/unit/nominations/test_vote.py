@@ -32,7 +32,8 @@ def test_80_percent_of_five_members_exactly_at_the_boundary() -> None:
     # 4 × 100 = 400 ≥ 80 × 5 = 400: passes; 3 × 100 = 300 < 400: fails.
     four = vote(5, 4, AT_80)
     assert (four.passed, four.percent, four.denominator) == (True, Decimal("80.00"), 5)
-    assert four.explanation.startswith("4/5 thành viên đồng ý (80,00%), đạt tỷ lệ từ 80% tổng số thành viên")
+    assert four.explanation.startswith("4/5 thành viên đồng ý (80\u00a0%), đạt tỷ lệ từ 80\u00a0% "
+                                     "tổng số thành viên")
     three = vote(5, 3, AT_80)
     assert (three.passed, three.percent) == (False, Decimal("60.00"))
     assert "không đạt" in three.explanation

@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from criteria.model import Indicator
-from scoring.intake.numbers import format_machine, format_vietnamese, parse_value
+from presentation.numbers import exact_number_text
+from scoring.intake.numbers import format_machine, parse_value
 
 NUMBER = Indicator("kinh_phi", "commune", "Kinh phí", "number", "triệu đồng")
 PERCENT = Indicator("ty_le", "commune", "Tỷ lệ", "percent", "%")
@@ -129,8 +130,8 @@ def test_text_is_nfc_normalised() -> None:
     ("x", "text"),
     [(85.5, "85,5"), (1234.5, "1.234,5"), (100.0, "100"), (-1234567.25, "-1.234.567,25")],
 )
-def test_format_vietnamese(x: float, text: str) -> None:
-    assert format_vietnamese(x) == text
+def test_exact_number_text(x: float, text: str) -> None:
+    assert exact_number_text(x) == text
 
 
 def test_format_machine_never_looks_like_thousands() -> None:
@@ -144,7 +145,7 @@ finite = st.floats(allow_nan=False, allow_infinity=False)
 
 @given(finite)
 def test_vietnamese_format_round_trips(x: float) -> None:
-    assert parse_value(format_vietnamese(x), NUMBER) == x
+    assert parse_value(exact_number_text(x), NUMBER) == x
 
 
 @given(finite)
@@ -154,5 +155,5 @@ def test_machine_format_round_trips(x: float) -> None:
 
 @given(st.floats(min_value=0, max_value=100))
 def test_percent_round_trips(x: float) -> None:
-    assert parse_value(format_vietnamese(x) + "%", PERCENT) == x
+    assert parse_value(exact_number_text(x) + "%", PERCENT) == x
     assert math.isclose(parse_value(x / 100, PERCENT, percent_format=True), x, rel_tol=1e-12, abs_tol=1e-300)

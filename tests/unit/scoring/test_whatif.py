@@ -16,11 +16,11 @@ from criteria.loader import load_plan
 from criteria.model import Plan
 from demo.indicators import demo_values
 from demo.registry_tuyen_quang import build_tuyen_quang_registry
+from presentation.numbers import exact_number_text
 from scoring.core.pipeline import score_level
 from scoring.core.report import unit_records
 from scoring.core.units import Cluster, Registry, Unit
 from scoring.core.whatif import OverrideError, WhatIfModel, frame_from_records
-from scoring.intake.numbers import format_vietnamese
 from scoring.services.runs import canonical
 
 HAND = build(hand_plan_dict())
@@ -157,7 +157,7 @@ def test_a_what_if_is_what_scoring_the_changed_data_from_scratch_gives(
         changed = frame[~((frame["unit_code"] == unit) & frame["indicator"].isin(list(tried)))]
         changed = pd.concat([changed, pd.DataFrame({"unit_code": unit, "indicator": list(tried),
                                                     "value": list(tried.values())})], ignore_index=True)
-        written = {k: format_vietnamese(v) for k, v in tried.items()}
+        written = {k: exact_number_text(v) for k, v in tried.items()}
         assert canonical(model.what_if(unit, written)["after"]) == stored(SHIPPED, registry, changed, level,
                                                                           2024)[unit]
 
