@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
+import msgspec
 from litestar import Litestar, get
 from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
@@ -17,6 +18,7 @@ from litestar.types import ControllerRouterHandler
 
 from api.controllers.auth import AuthController
 from api.routes import ROUTES
+from api.schemas.errors import error_responses
 from http_layer.auth import SESSION_COOKIE, USER_DEPENDENCIES, AuthMiddleware
 from http_layer.errors import EXCEPTION_HANDLERS
 from http_layer.read_snapshot import read_snapshot_middleware
@@ -26,9 +28,14 @@ from web.routes import web_app_options
 AUTH_EXCLUDE = ["^/static/", "^/schema"]  # no user needed: skip the session lookup
 
 
-@get("/api/v1/health", tags=["Hệ thống"], summary="Máy chủ đang chạy")
-async def health() -> dict[str, str]:
-    return {"status": "ok"}
+class Health(msgspec.Struct):
+    status: str
+    """Always ``ok``: the server answers."""
+
+
+@get("/api/v1/health", tags=["Hệ thống"], summary="Máy chủ đang chạy", responses=error_responses(401))
+async def health() -> Health:
+    return Health(status="ok")
 
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import msgspec
@@ -10,7 +9,16 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import JSONBody
 
 from accounts import service as accounts
-from accounts.service import CurrentUser
+from api.schemas.auth import (
+    AccountOut,
+    LoginRequest,
+    LoginResponse,
+    MeResponse,
+    TokenCreate,
+    TokenCreated,
+    UserOut,
+)
+from api.schemas.errors import error_responses
 from http_layer.auth import (
     CSRF_EXEMPT,
     SESSION_COOKIE,
@@ -25,60 +33,13 @@ AnyRequest = Request[Any, Any, Any]
 LOGGED_IN: list[dict[str, list[str]]] = [{"SessionCookie": []}, {"BearerToken": []}]
 
 
-class UserOut(msgspec.Struct):
-    id: int
-    username: str
-    full_name: str
-    role: str
-    unit_code: str | None
-    via: str
-
-    @classmethod
-    def of(cls, user: CurrentUser) -> UserOut:
-        return cls(id=user.id, username=user.username, full_name=user.full_name, role=user.role,
-                   unit_code=user.unit_code, via=user.via)
-
-
-class LoginRequest(msgspec.Struct):
-    username: str
-    password: str
-
-
-class LoginResponse(msgspec.Struct):
-    user: UserOut
-    csrf_token: str
-
-
-class MeResponse(msgspec.Struct):
-    user: UserOut
-    csrf_token: str | None = None  # cookie sessions: send it back in X-CSRF-Token
-
-
-class TokenCreate(msgspec.Struct):
-    name: str
-
-
-class TokenCreated(msgspec.Struct):
-    name: str
-    token: str  # shown once; only its digest is kept
-
-
-class AccountOut(msgspec.Struct):
-    id: int
-    username: str
-    full_name: str
-    role: str
-    unit_code: str | None
-    active: bool
-    created_at: datetime
-
-
 class AuthController(Controller):
     path = "/api/v1/auth"
     tags = ("Đăng nhập",)
 
     @post("/login", status_code=200, opt={CSRF_EXEMPT: True},
-          summary="Đăng nhập bằng tên và mật khẩu; đặt cookie phiên")
+          summary="Đăng nhập bằng tên và mật khẩu; đặt cookie phiên",
+          responses=error_responses(400, 401, 429))
     async def login(self, request: AnyRequest, data: JSONBody[LoginRequest]) -> Response[LoginResponse]:
         client = request.client.host if request.client else ""
         account = await accounts.authenticate(data.username, data.password, client)
@@ -89,23 +50,25 @@ class AuthController(Controller):
                        role=account["role"], unit_code=account["unit_code"], via="cookie")
         return Response(LoginResponse(user=user, csrf_token=csrf), cookies=[session_cookie(token)])
 
-    @post("/logout", status_code=204, summary="Đăng xuất: kết thúc phiên của cookie này")
-    async def logout(self, request: AnyRequest) -> Response[None]:
+    @post("/logout", status_code=204, summary="Đăng xuất: kết thúc phiên của cookie này",
+          response_cookies=[expired_session_cookie()], responses=error_responses(401, 403))
+    async def logout(self, request: AnyRequest) -> None:
         if token := request.cookies.get(SESSION_COOKIE):
             await accounts.end_session(token)
-        return Response(None, status_code=204, cookies=[expired_session_cookie()])
 
-    @get("/me", guards=[requires_login], security=LOGGED_IN, summary="Người đang đăng nhập")
+    @get("/me", guards=[requires_login], security=LOGGED_IN, summary="Người đang đăng nhập",
+         responses=error_responses(401))
     async def me(self, user: SignedIn) -> MeResponse:
         return MeResponse(user=UserOut.of(user), csrf_token=user.csrf_token)
 
     @post("/tokens", guards=[requires_login], security=LOGGED_IN,
-          summary="Tạo mã truy cập API cho chính mình (chỉ hiện một lần)")
+          summary="Tạo mã truy cập API cho chính mình (chỉ hiện một lần)",
+          responses=error_responses(400, 401, 403))
     async def create_token(self, user: SignedIn, data: JSONBody[TokenCreate]) -> TokenCreated:
         token = await accounts.create_api_token(user.id, data.name)
         return TokenCreated(name=data.name, token=token)
 
-    @get("/accounts", guards=[requires_admin], security=LOGGED_IN, summary="Danh sách tài khoản")
+    @get("/accounts", guards=[requires_admin], security=LOGGED_IN, summary="Danh sách tài khoản",
+         responses=error_responses(401, 403))
     async def list_accounts(self) -> list[AccountOut]:
-        rows = await accounts.list_accounts()
-        return [AccountOut(**{k: row[k] for k in AccountOut.__struct_fields__}) for row in rows]
+        return msgspec.convert(await accounts.list_accounts(), list[AccountOut])

@@ -7,46 +7,29 @@ without a word of its content.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import msgspec
 from litestar import Controller, get, post
 from litestar.params import FromQuery, JSONBody
 
 from accounts.service import CurrentUser
+from api.schemas.errors import error_responses
+from api.schemas.replies import (
+    AcceptBody,
+    Dispute,
+    DisputeBody,
+    DisputeMessage,
+    DisputeWithMessages,
+    MessageBody,
+    RejectBody,
+    RunShare,
+    ShareBody,
+)
 from http_layer.access import IdPath, require_unit_access
 from http_layer.auth import SignedIn, requires_admin, requires_roles
 from scoring.services import replies
 from scoring.services import runs as run_service
-
-Text = Annotated[str, msgspec.Meta(max_length=replies.MAX_TEXT)]
-Code = Annotated[str, msgspec.Meta(max_length=40)]
-Value = float | Annotated[str, msgspec.Meta(max_length=80)] | None
-
-
-class ShareBody(msgspec.Struct, forbid_unknown_fields=True):
-    days: Annotated[int, msgspec.Meta(ge=1, le=replies.MAX_REPLY_DAYS)] = replies.REPLY_DAYS
-
-
-class DisputeBody(msgspec.Struct, forbid_unknown_fields=True):
-    criterion: Annotated[str, msgspec.Meta(max_length=80)]
-    explanation: Text
-    unit_code: Code | None = None  # a unit account: its own unit (the default)
-    evidence_url: Text = ""
-    claimed_value: Value = None
-
-
-class MessageBody(msgspec.Struct, forbid_unknown_fields=True):
-    body: Text
-
-
-class AcceptBody(msgspec.Struct, forbid_unknown_fields=True):
-    value: Value = None  # the corrected value: appraised, then the level is scored again
-    note: Text = ""
-
-
-class RejectBody(msgspec.Struct, forbid_unknown_fields=True):
-    reason: Text
 
 
 def _side(user: CurrentUser) -> str:
@@ -74,55 +57,65 @@ class ReplyRunController(Controller):
     tags = ("Giải trình",)
 
     @post("/{run_id:int}/share", guards=[requires_admin],
-          summary="Chia sẻ kết quả tạm thời để đơn vị giải trình")
+          summary="Chia sẻ kết quả tạm thời để đơn vị giải trình",
+          responses=error_responses(400, 401, 403, 404, 409))
     async def share(self, user: SignedIn, run_id: IdPath, data: JSONBody[ShareBody | None] = None,
-                    ) -> dict[str, Any]:
+                    ) -> RunShare:
         days = data.days if data is not None else replies.REPLY_DAYS
-        return await replies.share_run(run_id, user.username, days)
+        return msgspec.convert(await replies.share_run(run_id, user.username, days), RunShare)
 
-    @get("/{run_id:int}/disputes", summary="Các giải trình của một lượt chấm (đơn vị: của mình)")
+    @get("/{run_id:int}/disputes", summary="Các giải trình của một lượt chấm (đơn vị: của mình)",
+         responses=error_responses(400, 401, 403, 404))
     async def disputes(self, user: SignedIn, run_id: IdPath,
-                       unit: FromQuery[str | None] = None) -> list[dict[str, Any]]:
+                       unit: FromQuery[str | None] = None) -> list[DisputeWithMessages]:
         code = _own_unit(user, unit)
         await run_service.get_run(run_id)
         found = await replies.list_disputes(run_id=run_id, unit_code=code)
         thread = await replies.threads([d["id"] for d in found])
-        return [{**d, "messages": thread[d["id"]]} for d in found]
+        return msgspec.convert([{**d, "messages": thread[d["id"]]} for d in found], list[DisputeWithMessages])
 
-    @post("/{run_id:int}/disputes", guards=[requires_roles("unit")], summary="Đơn vị giải trình một tiêu chí")
+    @post("/{run_id:int}/disputes", guards=[requires_roles("unit")], summary="Đơn vị giải trình một tiêu chí",
+          responses=error_responses(400, 401, 403, 404, 409))
     async def open_dispute(self, user: SignedIn, run_id: IdPath, data: JSONBody[DisputeBody],
-                           ) -> dict[str, Any]:
+                           ) -> Dispute:
         code = _own_unit(user, data.unit_code)
         assert code is not None
-        return await replies.open_dispute(
+        return msgspec.convert(await replies.open_dispute(
             run_id, code, data.criterion, actor=user.username, explanation=data.explanation,
-            evidence_url=data.evidence_url, claimed=data.claimed_value)
+            evidence_url=data.evidence_url, claimed=data.claimed_value), Dispute)
 
 
 class DisputeController(Controller):
     path = "/api/v1/disputes"
     tags = ("Giải trình",)
 
-    @get("/{dispute_id:int}/messages", summary="Trao đổi về một giải trình")
-    async def messages(self, user: SignedIn, dispute_id: IdPath) -> list[dict[str, Any]]:
+    @get("/{dispute_id:int}/messages", summary="Trao đổi về một giải trình",
+         responses=error_responses(400, 401, 403, 404))
+    async def messages(self, user: SignedIn, dispute_id: IdPath) -> list[DisputeMessage]:
         await _dispute(user, dispute_id)
-        return await replies.messages(dispute_id)
+        return msgspec.convert(await replies.messages(dispute_id), list[DisputeMessage])
 
     @post("/{dispute_id:int}/messages", guards=[requires_roles("unit", "admin")],
-          summary="Gửi thêm trao đổi về một giải trình đang chờ trả lời")
+          summary="Gửi thêm trao đổi về một giải trình đang chờ trả lời",
+          responses=error_responses(400, 401, 403, 404, 409))
     async def add_message(self, user: SignedIn, dispute_id: IdPath, data: JSONBody[MessageBody],
-                          ) -> dict[str, Any]:
+                          ) -> DisputeMessage:
         await _dispute(user, dispute_id)
         actor, side = user.username, _side(user)
-        return await replies.add_message(dispute_id, data.body, actor=actor, side=side)
+        return msgspec.convert(await replies.add_message(dispute_id, data.body, actor=actor, side=side),
+                               DisputeMessage)
 
-    @post("/{dispute_id:int}/accept", guards=[requires_admin], summary="Chấp nhận giải trình")
+    @post("/{dispute_id:int}/accept", guards=[requires_admin], summary="Chấp nhận giải trình",
+          responses=error_responses(400, 401, 403, 404, 409))
     async def accept(self, user: SignedIn, dispute_id: IdPath, data: JSONBody[AcceptBody],
-                     ) -> dict[str, Any]:
-        return await replies.accept(dispute_id, actor=user.username, value=data.value, note=data.note)
+                     ) -> Dispute:
+        return msgspec.convert(
+            await replies.accept(dispute_id, actor=user.username, value=data.value, note=data.note), Dispute)
 
     @post("/{dispute_id:int}/reject", guards=[requires_admin],
-          summary="Không chấp nhận giải trình (kèm lý do)")
+          summary="Không chấp nhận giải trình (kèm lý do)",
+          responses=error_responses(400, 401, 403, 404, 409))
     async def reject(self, user: SignedIn, dispute_id: IdPath, data: JSONBody[RejectBody],
-                     ) -> dict[str, Any]:
-        return await replies.reject(dispute_id, actor=user.username, reason=data.reason)
+                     ) -> Dispute:
+        return msgspec.convert(await replies.reject(dispute_id, actor=user.username, reason=data.reason),
+                               Dispute)

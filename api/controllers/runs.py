@@ -8,10 +8,22 @@ import msgspec
 from litestar import Controller, Response, get, post
 from litestar.enums import MediaType
 from litestar.exceptions import NotFoundException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
+from api.schemas.errors import error_responses
+from api.schemas.runs import (
+    AuditCheck,
+    AuditRecord,
+    Rankings,
+    Run,
+    RunPublic,
+    RunResult,
+    RunResultPublic,
+    RunStart,
+    UnitBreakdown,
+)
 from http_layer.access import (
-    IdField,
     IdPath,
     IdQuery,
     OptionalIdQuery,
@@ -26,90 +38,79 @@ from scoring.services.publish import publish_run
 from storage import audit
 from storage.audit import AuditFilter
 
-PUBLIC_FIELDS = (
-    "unit_code",
-    "unit_name",
-    "level",
-    "cluster",
-    "cluster_name",
-    "total",
-    "max",
-    "percent",
-    "band",
-    "band_name",
-    "rank_in_cluster",
-    "cluster_size",
-    "rank_overall",
-)
-
-
-class RunStart(msgspec.Struct):
-    period_id: IdField
-    level: str
+BREAKDOWN = ResponseSpec(UnitBreakdown, generate_examples=False,
+                         description="Bảng điểm của đơn vị đúng như lượt chấm đã lưu (JSON chuẩn hóa).")
 
 
 class RunController(Controller):
     path = "/api/v1/runs"
     tags = ("Lượt chấm điểm",)
 
-    @post("/", guards=[requires_admin], summary="Chấm điểm một cấp của một kỳ")
-    async def start(self, user: SignedIn, data: JSONBody[RunStart]) -> dict[str, Any]:
-        return await run_service.start_run(data.period_id, data.level, user.username)
+    @post("/", guards=[requires_admin], summary="Chấm điểm một cấp của một kỳ",
+          responses=error_responses(400, 401, 403, 404))
+    async def start(self, user: SignedIn, data: JSONBody[RunStart]) -> Run:
+        return msgspec.convert(await run_service.start_run(data.period_id, data.level, user.username), Run)
 
-    @get("/", summary="Các lượt chấm (công chúng chỉ thấy lượt đã công bố)")
+    @get("/", summary="Các lượt chấm (công chúng chỉ thấy lượt đã công bố)",
+         responses=error_responses(400, 401))
     async def list_runs(
         self,
         viewer: Viewer,
         period_id: OptionalIdQuery = None,
         level: FromQuery[str | None] = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[Run] | list[RunPublic]:
         runs = await run_service.list_runs(period_id, level)
-        return runs if is_admin(viewer) else [_public_run(r) for r in runs if r["published"]]
+        if is_admin(viewer):
+            return msgspec.convert(runs, list[Run])
+        return msgspec.convert([r for r in runs if r["published"]], list[RunPublic])
 
-    @get("/{run_id:int}", summary="Một lượt chấm")
-    async def get_run(self, viewer: Viewer, run_id: IdPath) -> dict[str, Any]:
+    @get("/{run_id:int}", summary="Một lượt chấm", responses=error_responses(400, 401, 403, 404))
+    async def get_run(self, viewer: Viewer, run_id: IdPath) -> Run | RunPublic:
         run = await _run(run_id)
         require_published_or_admin(viewer, run["published"])
-        return run if is_admin(viewer) else _public_run(run)
+        return msgspec.convert(run, Run if is_admin(viewer) else RunPublic)
 
-    @get("/{run_id:int}/results", summary="Kết quả, xếp hạng của một lượt chấm")
-    async def results(self, viewer: Viewer, run_id: IdPath) -> list[dict[str, Any]]:
+    @get("/{run_id:int}/results", summary="Kết quả, xếp hạng của một lượt chấm",
+         responses=error_responses(400, 401, 403, 404))
+    async def results(self, viewer: Viewer, run_id: IdPath) -> list[RunResult] | list[RunResultPublic]:
         run = await _run(run_id)
         require_published_or_admin(viewer, run["published"])
         rows = await label_results(run, await run_service.run_results(run_id))
-        return rows if is_admin(viewer) else [_public(r) for r in rows]
+        if is_admin(viewer):
+            return msgspec.convert(rows, list[RunResult])
+        return msgspec.convert(rows, list[RunResultPublic])
 
-    @post("/{run_id:int}/publish", guards=[requires_admin], summary="Công bố một lượt chấm")
-    async def publish(self, user: SignedIn, run_id: IdPath) -> dict[str, Any]:
+    @post("/{run_id:int}/publish", guards=[requires_admin], summary="Công bố một lượt chấm",
+          responses=error_responses(400, 401, 403, 404, 409))
+    async def publish(self, user: SignedIn, run_id: IdPath) -> Run:
         await publish_run(run_id, user.username)
-        return await _run(run_id)
+        return msgspec.convert(await _run(run_id), Run)
 
-    @get("/{run_id:int}/units/{unit_code:str}", summary="Bảng điểm chi tiết của một đơn vị")
-    async def breakdown(
-        self, viewer: Viewer, run_id: IdPath, unit_code: FromPath[str]
-    ) -> Response[dict[str, Any]]:
+    @get("/{run_id:int}/units/{unit_code:str}", summary="Bảng điểm chi tiết của một đơn vị",
+         responses={200: BREAKDOWN, **error_responses(400, 401, 403, 404)})
+    async def breakdown(self, viewer: Viewer, run_id: IdPath, unit_code: FromPath[str]) -> Response[bytes]:
         run = await _run(run_id)
         require_breakdown_access(viewer, unit_code, run["published"])
         # The stored JSON is sent as it is: no parse and re-encode on this hot path.
         text = await run_service.unit_breakdown_json(run_id, unit_code)
-        return Response(content=text.encode("utf-8"), media_type=MediaType.JSON)  # type: ignore[arg-type]
+        return Response(content=text.encode("utf-8"), media_type=MediaType.JSON)
 
 
 class RankingController(Controller):
     path = "/api/v1/rankings"
     tags = ("Xếp hạng công khai",)
 
-    @get("/", summary="Bảng xếp hạng đã công bố của một cấp")
+    @get("/", summary="Bảng xếp hạng đã công bố của một cấp", responses=error_responses(400, 401, 404))
     async def rankings(
         self,
         period_id: IdQuery,
         level: FromQuery[str],
-    ) -> dict[str, Any]:
+    ) -> Rankings:
         run = await run_service.published_run(period_id, level)
         if run is None:
             raise NotFoundException(detail="Chưa có kết quả được công bố cho kỳ và cấp này.")
         rows = await label_results(run, await run_service.run_results(run["id"]))
-        return {"run": _public_run(run), "results": [_public(r) for r in rows]}
+        return msgspec.convert({"run": run, "results": rows}, Rankings)
 
 
 class AuditController(Controller):
@@ -117,25 +118,19 @@ class AuditController(Controller):
     tags = ("Nhật ký",)
     guards = (requires_admin,)
 
-    @get("/", summary="Nhật ký thay đổi")
+    @get("/", summary="Nhật ký thay đổi", responses=error_responses(400, 401, 403))
     async def entries(
         self,
         unit: FromQuery[str | None] = None,
         actor: FromQuery[str | None] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
-    ) -> list[dict[str, Any]]:
+    ) -> list[AuditRecord]:
         rows = await audit.audit_entries(AuditFilter(unit_code=unit, actor=actor), limit)
-        return [{**r, "at": r["at"].isoformat()} for r in rows]
+        return msgspec.convert([{**r, "at": r["at"].isoformat()} for r in rows], list[AuditRecord])
 
-    @get("/verify", summary="Kiểm tra chuỗi băm của nhật ký")
-    async def verify(self) -> dict[str, Any]:
-        result = await audit.verify()
-        return {
-            "ok": result.ok,
-            "checked": result.checked,
-            "broken_seq": result.broken_seq,
-            "reason": result.reason,
-        }
+    @get("/verify", summary="Kiểm tra chuỗi băm của nhật ký", responses=error_responses(401, 403))
+    async def verify(self) -> AuditCheck:
+        return msgspec.convert(await audit.verify(), AuditCheck, from_attributes=True)
 
 
 async def _run(run_id: int) -> dict[str, Any]:
@@ -143,12 +138,3 @@ async def _run(run_id: int) -> dict[str, Any]:
     if run is None:
         raise NotFoundException(detail="Không có lượt chấm này.")
     return run
-
-
-def _public_run(run: dict[str, Any]) -> dict[str, Any]:
-    """A run as the public sees it: no staff account names."""
-    return {k: v for k, v in run.items() if k not in ("started_by", "published_by")}
-
-
-def _public(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: row.get(k) for k in PUBLIC_FIELDS}

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
 from litestar import Controller, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from api.schemas.errors import error_responses
+from api.schemas.scenarios import RankRobustness, WhatIfAnswer, WhatIfValues
 from http_layer.access import (
     IdPath,
     require_breakdown_access,
@@ -22,34 +24,32 @@ Draws = Annotated[int, QueryParameter(ge=10, le=10_000, description="Số lần 
 Spread = Annotated[float, QueryParameter(ge=0.0, le=0.5, description="Biên độ đổi trọng số (0,2 = ±20 %)")]
 
 
-class WhatIfValues(msgspec.Struct, forbid_unknown_fields=True):
-    """Indicator id → value to try, written as in an upload (``"85,5"``, ``"Có"``); null removes it."""
-
-    values: dict[str, bool | int | float | str | None]
-
-
 class ScenarioController(Controller):
     path = "/api/v1/runs"
     tags = ("Thử kịch bản, độ vững thứ hạng",)
 
     @post("/{run_id:int}/units/{unit_code:str}/what-if", status_code=200,
-          summary="Thử thay số liệu của một đơn vị và xem điểm, thứ hạng thay đổi (không lưu gì)")
+          summary="Thử thay số liệu của một đơn vị và xem điểm, thứ hạng thay đổi (không lưu gì)",
+          responses=error_responses(400, 401, 403, 404, 409))
     async def what_if(self, viewer: Viewer, run_id: IdPath, unit_code: FromPath[str],
-                      data: JSONBody[WhatIfValues]) -> dict[str, Any]:
+                      data: JSONBody[WhatIfValues]) -> WhatIfAnswer:
         require_unit_access(viewer, unit_code)
-        return await scenarios.what_if(run_id, unit_code, data.values)
+        return msgspec.convert(await scenarios.what_if(run_id, unit_code, data.values), WhatIfAnswer)
 
     @get("/{run_id:int}/robustness", guards=[requires_roles("admin", "council")],
-         summary="Độ vững thứ hạng của mọi đơn vị khi trọng số và mức chỉ tiêu thay đổi")
+         summary="Độ vững thứ hạng của mọi đơn vị khi trọng số và mức chỉ tiêu thay đổi",
+         responses=error_responses(400, 401, 403, 404, 409))
     async def robustness(self, viewer: Viewer, run_id: IdPath, draws: Draws = 1000,
-                         spread: Spread = 0.2) -> list[dict[str, Any]]:
+                         spread: Spread = 0.2) -> list[RankRobustness]:
         run = await run_service.get_run(run_id)
         require_published_or_admin(viewer, run["published"])
-        return await scenarios.robustness(run_id, draws, spread)
+        return msgspec.convert(await scenarios.robustness(run_id, draws, spread), list[RankRobustness])
 
-    @get("/{run_id:int}/units/{unit_code:str}/robustness", summary="Độ vững thứ hạng của một đơn vị")
+    @get("/{run_id:int}/units/{unit_code:str}/robustness", summary="Độ vững thứ hạng của một đơn vị",
+         responses=error_responses(400, 401, 403, 404, 409))
     async def unit_robustness(self, viewer: Viewer, run_id: IdPath, unit_code: FromPath[str],
-                              draws: Draws = 1000, spread: Spread = 0.2) -> dict[str, Any]:
+                              draws: Draws = 1000, spread: Spread = 0.2) -> RankRobustness:
         run = await run_service.get_run(run_id)
         require_breakdown_access(viewer, unit_code, run["published"])
-        return await scenarios.unit_robustness(run_id, unit_code, draws, spread)
+        return msgspec.convert(await scenarios.unit_robustness(run_id, unit_code, draws, spread),
+                               RankRobustness)

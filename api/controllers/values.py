@@ -2,51 +2,42 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import msgspec
 from litestar import Controller, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody
 
+from api.schemas.errors import error_responses
+from api.schemas.values import Appraisal, IndicatorValue, ValueEntry, ValueImport
 from http_layer.access import IdPath, require_unit_access
 from http_layer.auth import SignedIn, requires_admin, requires_login
 from http_layer.uploads import FileUpload, saved_uploads
 from scoring.services import values as value_service
 
 
-class ValueEntry(msgspec.Struct):
-    value: str | float | int | bool | None
-    evidence_url: str = ""
-    comment: str = ""
-
-
-class Appraisal(msgspec.Struct):
-    accept: bool
-    value: str | float | int | None = None
-    reason: str = ""
-
-
 class ValueController(Controller):
     path = "/api/v1/periods/{period_id:int}"
     tags = ("Số liệu chỉ tiêu",)
 
-    @get("/values", guards=[requires_login], summary="Số liệu của kỳ (đơn vị chỉ thấy của mình)")
+    @get("/values", guards=[requires_login], summary="Số liệu của kỳ (đơn vị chỉ thấy của mình)",
+         responses=error_responses(400, 401, 403, 404))
     async def list_values(
         self,
         user: SignedIn,
         period_id: IdPath,
         unit: FromQuery[str | None] = None,
         pending: FromQuery[bool] = False,
-    ) -> list[dict[str, Any]]:
+    ) -> list[IndicatorValue]:
         if not user.is_admin:
             unit = unit or user.unit_code or ""
             require_unit_access(user, unit)
-        return await value_service.list_values(period_id, unit, pending)
+        rows = await value_service.list_values(period_id, unit, pending)
+        return msgspec.convert(rows, list[IndicatorValue])
 
     @put(
         "/values/{unit_code:str}/{indicator:str}",
         guards=[requires_login],
         summary="Nhập số liệu tự đánh giá của đơn vị",
+        responses=error_responses(400, 401, 403, 404, 409),
     )
     async def set_value(
         self,
@@ -55,10 +46,10 @@ class ValueController(Controller):
         unit_code: FromPath[str],
         indicator: FromPath[str],
         data: JSONBody[ValueEntry],
-    ) -> dict[str, Any]:
+    ) -> IndicatorValue:
         require_unit_access(user, unit_code)
         raw = "" if data.value is None else data.value
-        return await value_service.set_own_value(
+        row = await value_service.set_own_value(
             period_id,
             unit_code,
             indicator,
@@ -67,11 +58,13 @@ class ValueController(Controller):
             comment=data.comment,
             actor=user.username,
         )
+        return msgspec.convert(row, IndicatorValue)
 
     @post(
         "/values/{unit_code:str}/{indicator:str}/appraisal",
         guards=[requires_admin],
         summary="Thẩm định: chấp nhận hoặc sửa kèm lý do",
+        responses=error_responses(400, 401, 403, 404, 409),
     )
     async def appraise(
         self,
@@ -80,8 +73,8 @@ class ValueController(Controller):
         unit_code: FromPath[str],
         indicator: FromPath[str],
         data: JSONBody[Appraisal],
-    ) -> dict[str, Any]:
-        return await value_service.appraise(
+    ) -> IndicatorValue:
+        row = await value_service.appraise(
             period_id,
             unit_code,
             indicator,
@@ -90,8 +83,10 @@ class ValueController(Controller):
             value=data.value,
             reason=data.reason,
         )
+        return msgspec.convert(row, IndicatorValue)
 
-    @post("/import", status_code=200, guards=[requires_admin], summary="Nhập số liệu từ tệp CSV/XLSX")
+    @post("/import", status_code=200, guards=[requires_admin], summary="Nhập số liệu từ tệp CSV/XLSX",
+          responses=error_responses(400, 401, 403, 404, 409))
     async def import_files(
         self,
         user: SignedIn,
@@ -99,10 +94,9 @@ class ValueController(Controller):
         data: MultipartBody[FileUpload],
         dry_run: FromQuery[bool] = False,
         appraised: FromQuery[bool] = False,
-    ) -> dict[str, Any]:
+    ) -> ValueImport:
         async with saved_uploads(data.files) as paths:
-            return await value_service.import_files(
+            summary = await value_service.import_files(
                 period_id, paths, actor=user.username, dry_run=dry_run, as_appraised=appraised
             )
-
-
+        return msgspec.convert(summary, ValueImport)

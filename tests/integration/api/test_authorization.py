@@ -19,13 +19,15 @@ from loaded_province import LEVEL, PASSWORD, ROLES, UNIT_A, UNIT_B, World, load_
 from nomination_world import AWARD, add_awards
 from reply_world import add_replies
 
-from api.controllers.runs import PUBLIC_FIELDS
+from api.schemas.runs import RunResultPublic
 from criteria.shipped import shipped_plan_path
 from http_layer.auth import SESSION_COOKIE
 from scoring.intake.numbers import format_machine
 from server.app import create_app
 
 pytestmark = pytest.mark.db
+
+PUBLIC_FIELDS = RunResultPublic.__struct_fields__  # what the public reads of a result row
 
 ALL = frozenset(ROLES)
 LOGGED_IN = ALL - {"anonymous"}
