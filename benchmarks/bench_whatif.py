@@ -29,10 +29,10 @@ from criteria.loader import plan_from_dict  # noqa: E402
 from criteria.model import Plan  # noqa: E402
 from presentation.numbers import exact_number_text  # noqa: E402
 from scoring.core.pipeline import score_level  # noqa: E402
+from scoring.core.reading import parse_value  # noqa: E402
 from scoring.core.report import unit_records  # noqa: E402
 from scoring.core.units import Cluster, Registry, Unit  # noqa: E402
 from scoring.core.whatif import WhatIfModel  # noqa: E402
-from scoring.intake.numbers import parse_value  # noqa: E402
 from scoring.services.runs import canonical  # noqa: E402
 
 YEAR = 2024

@@ -31,9 +31,9 @@ from nominations.history_codes import (
     short_label,
 )
 from presentation.times import date_text
+from scoring.core.reading import clean_text, format_machine
 from scoring.core.units import Registry
 from scoring.intake.checks import IntakeIssue, Issues, Records, _restore_leading_zeros
-from scoring.intake.numbers import clean_text, format_machine
 from scoring.intake.reader import HEADER_SEARCH_ROWS, IntakeError, header_key
 from scoring.intake.sheets import Sheet, readable_sheets
 

@@ -23,10 +23,10 @@ from presentation.numbers import exact_number_text
 from scoring.core.compile import F64, applicability_mask
 from scoring.core.engine import ScoreResult, score
 from scoring.core.pipeline import LevelResult, score_level
+from scoring.core.reading import parse_value
 from scoring.core.report import plain_number, shown_value, unit_records
 from scoring.core.rules import Ranking, rank, unit_code_order
 from scoring.core.units import Registry
-from scoring.intake.numbers import parse_value
 
 TOTALS = ("total", "percent", "base_total", "bonus", "deductions")
 RANKS = ("rank_in_cluster", "rank_overall")

@@ -18,8 +18,8 @@ from openpyxl.utils import column_index_from_string
 
 from criteria.model import Indicator
 from presentation.times import date_text
+from scoring.core.reading import parse_value
 from scoring.core.units import Registry, Unit
-from scoring.intake.numbers import parse_value
 
 BoolArray = np.ndarray[Any, np.dtype[np.bool_]]
 PAD_WIDTHS = range(2, 9)  # Excel drops leading zeros of codes such as "00004"

@@ -21,9 +21,9 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from criteria.model import Indicator, Plan
+from scoring.core.reading import clean_text, format_machine
 from scoring.core.units import Registry
 from scoring.intake.checks import IntakeIssue, Issues, Records, check_records
-from scoring.intake.numbers import clean_text, format_machine
 from scoring.intake.sheets import Sheet, readable_sheets
 
 __all__ = ["IndicatorData", "IntakeError", "IntakeIssue", "read_indicator_files"]

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
-from scoring.intake.numbers import clean_text
+from scoring.core.reading import clean_text
 
 DELIMITERS = (",", ";", "\t")
 SNIFF_ROWS = 50

@@ -24,8 +24,8 @@ from criteria.model import Indicator, Plan
 from presentation.numbers import exact_number_text
 from presentation.times import date_text
 from scoring.core.days import day_of
+from scoring.core.reading import format_machine
 from scoring.core.units import Unit
-from scoring.intake.numbers import format_machine
 
 SHEET_TITLE = "Nhập liệu"
 GUIDE_TITLE = "Hướng dẫn"

@@ -20,8 +20,8 @@ from typing import Any
 from criteria.model import Indicator, Plan
 from presentation.times import datetime_text
 from presentation.words import DISPUTE_STATUS, measure_text
+from scoring.core.reading import parse_value
 from scoring.core.report import shown_value
-from scoring.intake.numbers import parse_value
 from scoring.services.periods import lock_period_row
 from scoring.services.plan_store import load_plan_version
 from scoring.services.runs import get_run, start_run, unit_breakdown

@@ -19,7 +19,7 @@ import pandas as pd
 
 from criteria.model import Indicator, Plan
 from presentation.times import datetime_text
-from scoring.intake.numbers import parse_value
+from scoring.core.reading import parse_value
 from scoring.intake.reader import IndicatorData, IntakeError, read_indicator_files
 from scoring.registry.store import load_registry_from_db
 from scoring.services.periods import get_period, lock_period_row

@@ -22,7 +22,7 @@ from reply_world import add_replies
 from api.schemas.runs import RunResultPublic
 from criteria.shipped import shipped_plan_path
 from http_layer.auth import SESSION_COOKIE
-from scoring.intake.numbers import format_machine
+from scoring.core.reading import format_machine
 from server.app import create_app
 
 pytestmark = pytest.mark.db

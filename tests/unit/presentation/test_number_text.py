@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from criteria.model import Indicator
 from presentation.money import money_text
 from presentation.numbers import exact_number_text, number_text, percent_text, points_text
-from scoring.intake.numbers import parse_value
+from scoring.core.reading import parse_value
 
 NUMBER = Indicator(id="so", level="commune", name="Một số", kind="number", unit="")
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from criteria.model import Indicator
 from presentation.numbers import exact_number_text
-from scoring.intake.numbers import format_machine, parse_value
+from scoring.core.reading import format_machine, parse_value
 
 NUMBER = Indicator("kinh_phi", "commune", "Kinh phí", "number", "triệu đồng")
 PERCENT = Indicator("ty_le", "commune", "Tỷ lệ", "percent", "%")
