@@ -13,88 +13,111 @@ EPS = 1e-9
 
 
 def check_references(plan: Plan) -> list[PlanIssue]:
-    issues: list[PlanIssue] = []
-    add = issues.append
-    level_ids = {lvl.id for lvl in plan.levels}
-    _unique("levels", (lvl.id for lvl in plan.levels), issues)
-    _unique("indicators", (i.id for i in plan.indicators), issues)
-    _unique("groups", (g.id for g in plan.groups), issues)
-    _unique("criteria", (c.id for c in plan.criteria), issues)
-    _unique("bonuses", (b.id for b in plan.bonuses), issues)
-    _unique("deductions", (d.id for d in plan.deductions), issues)
+    """Every reference between the plan's tables, in the order a reader meets them."""
+    refs = _References(plan)
+    ids: dict[str, Iterable[str]] = {
+        "levels": (x.id for x in plan.levels), "indicators": (x.id for x in plan.indicators),
+        "groups": (x.id for x in plan.groups), "criteria": (x.id for x in plan.criteria),
+        "bonuses": (x.id for x in plan.bonuses), "deductions": (x.id for x in plan.deductions)}
+    for table, found in ids.items():
+        _unique(table, found, refs.issues)
+    refs.indicators_and_groups()
+    refs.criteria()
+    refs.level_sums()
+    refs.bonuses_and_deductions()
+    refs.issues.extend(_check_bands(plan, refs.level_ids))
+    refs.ranking()
+    return refs.issues
 
-    def level_ok(path: str, level: str) -> bool:
-        if level and level not in level_ids:
-            add(PlanIssue(f"{path}.level", f"cấp «{level}» không có trong [[levels]]"))
+
+class _References:
+    """The reference checks of one plan; each method adds what it finds to ``issues``."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.issues: list[PlanIssue] = []
+        self.level_ids = {lvl.id for lvl in plan.levels}
+        self.indicators = {i.id: i for i in plan.indicators}
+        self.groups = {g.id: g for g in plan.groups}
+
+    def add(self, path: str, message: str) -> None:
+        self.issues.append(PlanIssue(path, message))
+
+    def level_ok(self, path: str, level: str) -> bool:
+        if level and level not in self.level_ids:
+            self.add(f"{path}.level", f"cấp «{level}» không có trong [[levels]]")
             return False
         return bool(level)
 
-    indicators = {i.id: i for i in plan.indicators}
-    for n, ind in enumerate(plan.indicators):
-        level_ok(f"indicators[{n}]", ind.level)
-        if ind.min is not None and ind.max is not None and ind.min > ind.max:
-            add(PlanIssue(f"indicators[{n}].max", "giá trị tối đa nhỏ hơn giá trị tối thiểu"))
-    groups = {g.id: g for g in plan.groups}
-    for n, grp in enumerate(plan.groups):
-        level_ok(f"groups[{n}]", grp.level)
-
-    def indicator_ok(path: str, level: str, ind_id: str, kinds: Sequence[str] = ()) -> None:
-        ind = indicators.get(ind_id)
+    def indicator_ok(self, path: str, level: str, ind_id: str, kinds: Sequence[str] = ()) -> None:
+        ind = self.indicators.get(ind_id)
         if ind_id and ind is None:
-            add(PlanIssue(f"{path}.indicator", f"chỉ số «{ind_id}» không có trong [[indicators]]"))
+            self.add(f"{path}.indicator", f"chỉ số «{ind_id}» không có trong [[indicators]]")
         elif ind is not None and ind.level != level:
-            add(PlanIssue(f"{path}.indicator", f"chỉ số «{ind_id}» thuộc cấp «{ind.level}», "
-                                               f"không thuộc cấp «{level}»"))
+            self.add(f"{path}.indicator",
+                     f"chỉ số «{ind_id}» thuộc cấp «{ind.level}», không thuộc cấp «{level}»")
         elif ind is not None and kinds and ind.kind not in kinds:
-            add(PlanIssue(f"{path}.indicator", f"chỉ số «{ind_id}» có kiểu «{ind.kind}»; "
-                                               f"phương pháp này cần kiểu {' hoặc '.join(kinds)}"))
+            self.add(f"{path}.indicator", f"chỉ số «{ind_id}» có kiểu «{ind.kind}»; "
+                                          f"phương pháp này cần kiểu {' hoặc '.join(kinds)}")
 
-    for n, crit in enumerate(plan.criteria):
-        path = f"criteria[{n}]"
-        if level_ok(path, crit.level):
-            found = groups.get(crit.group)
+    def indicators_and_groups(self) -> None:
+        for n, ind in enumerate(self.plan.indicators):
+            self.level_ok(f"indicators[{n}]", ind.level)
+            if ind.min is not None and ind.max is not None and ind.min > ind.max:
+                self.add(f"indicators[{n}].max", "giá trị tối đa nhỏ hơn giá trị tối thiểu")
+        for n, grp in enumerate(self.plan.groups):
+            self.level_ok(f"groups[{n}]", grp.level)
+
+    def criteria(self) -> None:
+        for n, crit in enumerate(self.plan.criteria):
+            path = f"criteria[{n}]"
+            if not self.level_ok(path, crit.level):
+                continue
+            found = self.groups.get(crit.group)
             if crit.group and found is None:
-                add(PlanIssue(f"{path}.group", f"nhóm «{crit.group}» không có trong [[groups]]"))
+                self.add(f"{path}.group", f"nhóm «{crit.group}» không có trong [[groups]]")
             elif found is not None and found.level != crit.level:
-                add(PlanIssue(f"{path}.group", f"nhóm «{crit.group}» thuộc cấp khác"))
-            indicator_ok(path, crit.level, crit.indicator,
-                         ("yes_no",) if crit.method == "yes_no" else ())
-            issues.extend(_check_method(path, crit, indicators.get(crit.indicator)))
-            issues.extend(_check_applies(path, crit, plan))
+                self.add(f"{path}.group", f"nhóm «{crit.group}» thuộc cấp khác")
+            kinds = ("yes_no",) if crit.method == "yes_no" else ()
+            self.indicator_ok(path, crit.level, crit.indicator, kinds)
+            self.issues.extend(_check_method(path, crit, self.indicators.get(crit.indicator)))
+            self.issues.extend(_check_applies(path, crit, self.plan))
 
-    for lvl in plan.levels:
-        total = sum(c.max_points for c in plan.criteria if c.level == lvl.id)
-        if not plan.criteria_of(lvl.id):
-            add(PlanIssue(f"levels[{plan.levels.index(lvl)}]", f"cấp «{lvl.id}» chưa có tiêu chí nào"))
-        elif abs(total - lvl.max_points) > 1e-6:
-            add(PlanIssue(f"levels[{plan.levels.index(lvl)}].max_points",
-                          f"tổng điểm tối đa các tiêu chí của cấp «{lvl.id}» là "
-                          f"{number_text(total)}, khác thang điểm {exact_number_text(lvl.max_points)}"))
+    def level_sums(self) -> None:
+        for n, lvl in enumerate(self.plan.levels):
+            total = sum(c.max_points for c in self.plan.criteria if c.level == lvl.id)
+            if not self.plan.criteria_of(lvl.id):
+                self.add(f"levels[{n}]", f"cấp «{lvl.id}» chưa có tiêu chí nào")
+            elif abs(total - lvl.max_points) > 1e-6:
+                self.add(f"levels[{n}].max_points",
+                         f"tổng điểm tối đa các tiêu chí của cấp «{lvl.id}» là "
+                         f"{number_text(total)}, khác thang điểm {exact_number_text(lvl.max_points)}")
 
-    for n, bonus in enumerate(plan.bonuses):
-        if level_ok(f"bonuses[{n}]", bonus.level):
-            indicator_ok(f"bonuses[{n}]", bonus.level, bonus.indicator,
-                         ("yes_no",) if bonus.method == "yes_no" else ("count", "number"))
-    for n, ded in enumerate(plan.deductions):
-        if level_ok(f"deductions[{n}]", ded.level):
+    def bonuses_and_deductions(self) -> None:
+        for n, bonus in enumerate(self.plan.bonuses):
+            if self.level_ok(f"bonuses[{n}]", bonus.level):
+                self.indicator_ok(f"bonuses[{n}]", bonus.level, bonus.indicator,
+                                  ("yes_no",) if bonus.method == "yes_no" else ("count", "number"))
+        for n, ded in enumerate(self.plan.deductions):
+            if not self.level_ok(f"deductions[{n}]", ded.level):
+                continue
             if ded.method == "per_day_late":
                 kinds: tuple[str, ...] = ("date",) if ded.deadline else ("days",)
             else:
                 kinds = ("count", "number")
-            indicator_ok(f"deductions[{n}]", ded.level, ded.indicator, kinds)
+            self.indicator_ok(f"deductions[{n}]", ded.level, ded.indicator, kinds)
             if ded.deadline and ded.method != "per_day_late":
-                add(PlanIssue(f"deductions[{n}].deadline", "chỉ dùng với phương pháp per_day_late"))
+                self.add(f"deductions[{n}].deadline", "chỉ dùng với phương pháp per_day_late")
 
-    issues.extend(_check_bands(plan, level_ids))
-    crit_ids = {c.id for c in plan.criteria}
-    for n, key in enumerate(plan.ranking_order):
-        if key.startswith("criterion:"):
-            if key.removeprefix("criterion:") not in crit_ids:
-                add(PlanIssue(f"ranking.order[{n}]", f"tiêu chí «{key[10:]}» không tồn tại"))
-        elif key not in RANKING_KEYS:
-            add(PlanIssue(f"ranking.order[{n}]", f"khóa xếp hạng «{key}» không hợp lệ; dùng "
-                                                 f"{', '.join(RANKING_KEYS)} hoặc criterion:<mã>"))
-    return issues
+    def ranking(self) -> None:
+        crit_ids = {c.id for c in self.plan.criteria}
+        for n, key in enumerate(self.plan.ranking_order):
+            if key.startswith("criterion:"):
+                if key.removeprefix("criterion:") not in crit_ids:
+                    self.add(f"ranking.order[{n}]", f"tiêu chí «{key[10:]}» không tồn tại")
+            elif key not in RANKING_KEYS:
+                self.add(f"ranking.order[{n}]", f"khóa xếp hạng «{key}» không hợp lệ; dùng "
+                                                f"{', '.join(RANKING_KEYS)} hoặc criterion:<mã>")
 
 
 def _unique(table: str, ids: Iterable[str], issues: list[PlanIssue]) -> None:

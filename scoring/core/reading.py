@@ -129,31 +129,31 @@ def _parse_number(raw: object, indicator: Indicator, percent_format: bool) -> tu
         body = body[:-1].rstrip()
     sign = body[0] if body[:1] in ("+", "-", "\u2212") else ""
     body = body[len(sign) :].lstrip()
+    body, hint = _machine_digits(body, text)
+    value = float(body)
+    return (-value if sign in ("-", "\u2212") else value), hint
+
+
+def _machine_digits(body: str, text: str) -> tuple[str, str]:
+    """An unsigned number as people write it → as ``float`` reads it, and a hint for a refusal."""
     if _SPACE_GROUPS.match(body):
         body = body.replace(" ", "")
-    hint = ""
     if _DOT_THOUSANDS.match(body):
-        hint = (
+        return body.replace(".", ""), (
             f" («{text}» được hiểu là {body.replace('.', '')} vì dấu chấm phân cách hàng"
             " nghìn; số thập phân ghi bằng dấu phẩy, ví dụ 85,5)"
         )
-        body = body.replace(".", "")
-    elif _PLAIN.match(body) or _DOT_DECIMAL.match(body):
-        pass
-    elif _COMMA_DECIMAL.match(body):
-        body = body.replace(",", ".")
-    elif _VI_FULL.match(body):
-        body = body.replace(".", "").replace(",", ".")
-    elif _EN_FULL.match(body) or _COMMA_THOUSANDS.match(body):
-        body = body.replace(",", "")
-    elif _EXPONENT.match(body):
-        body = body.replace(",", ".")
-    elif _EXCEL_ERROR.match(body):
+    if _PLAIN.match(body) or _DOT_DECIMAL.match(body):
+        return body, ""
+    if _COMMA_DECIMAL.match(body) or _EXPONENT.match(body):
+        return body.replace(",", "."), ""
+    if _VI_FULL.match(body):
+        return body.replace(".", "").replace(",", "."), ""
+    if _EN_FULL.match(body) or _COMMA_THOUSANDS.match(body):
+        return body.replace(",", ""), ""
+    if _EXCEL_ERROR.match(body):
         raise ValueError(f"ô có lỗi công thức Excel «{text}»; hãy sửa công thức hoặc nhập số")
-    else:
-        raise ValueError(f"«{text}» không phải là số")
-    value = float(body)
-    return (-value if sign in ("-", "\u2212") else value), hint
+    raise ValueError(f"«{text}» không phải là số")
 
 
 def _check_kind(value: float, indicator: Indicator) -> None:
