@@ -24,7 +24,6 @@ from web import trends
 from web.collation import vietnamese_key
 
 AnyRequest = Request[Any, Any, Any]
-LEVEL_ORDER = ("agency", "district", "commune", "individual")
 
 
 def page(name: str, request: AnyRequest, status: int = 200, **context: Any) -> Template:
@@ -37,9 +36,10 @@ def page(name: str, request: AnyRequest, status: int = 200, **context: Any) -> T
 async def published_levels(
     period_id: int, registry: Any, plan_levels: dict[str, str]
 ) -> list[dict[str, Any]]:
-    """For each level with a published run: clusters (Vietnamese order) and their ranked rows."""
+    """For each level of the plan (in the plan's order) with a published run: clusters (Vietnamese
+    order) and their ranked rows."""
     out = []
-    for level in LEVEL_ORDER:
+    for level in plan_levels:
         run = await run_service.published_run(period_id, level)
         if run is None:
             continue

@@ -15,7 +15,7 @@ from http_layer.auth import requires_admin
 from presentation.times import parse_date
 from scoring.services import periods as period_service
 from scoring.services.plan_store import load_plan_version
-from web.pages_public import LEVEL_ORDER, page
+from web.pages_public import page
 
 AnyRequest = Request[Any, Any, Any]
 FormBody = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -47,11 +47,8 @@ async def period_plan(period: dict[str, Any]) -> Plan:
 
 
 def competing_levels(plan: Plan) -> list[tuple[str, str]]:
-    """(id, Vietnamese name) of the plan's levels, in the usual order."""
-    names = {lvl.id: lvl.name for lvl in plan.levels}
-    ordered = [lvl for lvl in LEVEL_ORDER if lvl in names]
-    ordered += [lvl for lvl in names if lvl not in ordered]
-    return [(lvl, names[lvl]) for lvl in ordered]
+    """(id, Vietnamese name) of the plan's levels, in the plan's own order."""
+    return [(lvl.id, lvl.name) for lvl in plan.levels]
 
 
 def parse_int(text: str | None) -> int | None:
