@@ -17,7 +17,8 @@ from typing import Any
 from nominations.eligibility import AwardEvaluation, Person, candidate_dict, evaluate
 from nominations.history_store import load_history
 from nominations.money import award_money
-from nominations.rules import RuleSet, cached_rule_set, shipped_rule_set_path
+from nominations.rules import RuleSet
+from nominations.rules_loader import cached_rule_set, shipped_rule_set_path
 from nominations.tables import Nomination, NominationBatch
 from presentation.money import money_text
 from presentation.numbers import number_text
@@ -40,7 +41,7 @@ RULES_FOLDER = shipped_rule_set_path().parent  # every *.toml in it is a rule se
 
 def rule_set_for_plan(plan_id: str) -> RuleSet:
     """The rule set (in :data:`RULES_FOLDER`) written for ``plan_id``; each file is parsed
-    once per content (:func:`nominations.rules.cached_rule_set`)."""
+    once per content (:func:`nominations.rules_loader.cached_rule_set`)."""
     for path in sorted(Path(RULES_FOLDER).glob("*.toml")):
         rules = cached_rule_set(path)
         if rules.covers(plan_id):

@@ -243,7 +243,7 @@ async def test_a_closed_session_keeps_the_count_it_was_closed_with(clean_db: str
     path.write_text(text.replace(OLD_VOTE, NEW_VOTE).replace(OLD_NAME, NEW_NAME), encoding="utf-8")
 
     again = dict(html_set(await dossiers.build_context(batch["id"])))
-    assert "(≥ 50%)" in papers["04-bien-ban.pdf"] and "(≥ 90%)" not in again["04-bien-ban.pdf"]
+    assert "(≥ 50\u00a0%)" in papers["04-bien-ban.pdf"] and "(≥ 90\u00a0%)" not in again["04-bien-ban.pdf"]
     assert again["04-bien-ban.pdf"] == papers["04-bien-ban.pdf"], \
         "biên bản của phiên đã kết thúc không được đổi theo tệp quy định"
     assert again == papers, "hồ sơ của phiên đã kết thúc không được đổi theo tệp quy định"

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from nominations.rules import RuleSet, load_rule_set, rule_set_from_dict, shipped_rule_set_path
+from nominations.rules import RuleSet
+from nominations.rules_loader import load_rule_set, rule_set_from_dict, shipped_rule_set_path
 
 BAND_NAMES = {"htxs": "Hoàn thành xuất sắc nhiệm vụ", "httnv": "Hoàn thành tốt nhiệm vụ",
               "htnv": "Hoàn thành nhiệm vụ", "khong-ht": "Không hoàn thành nhiệm vụ"}

@@ -8,7 +8,7 @@ import pytest
 from award_records import award_doc, rule_set_doc, shipped, version_doc
 
 from nominations.money import award_money
-from nominations.rules import rule_set_from_dict
+from nominations.rules_loader import rule_set_from_dict
 
 JULY_2024 = date(2024, 7, 1)
 

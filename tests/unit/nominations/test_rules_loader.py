@@ -16,7 +16,7 @@ from award_records import award_doc, one_award, rule_set_doc, shipped, version_d
 
 import criteria
 from criteria.loader import load_plan
-from nominations.rules import (
+from nominations.rules_loader import (
     RuleSetError,
     cached_rule_set,
     load_rule_set,
