@@ -149,7 +149,7 @@ def test_the_api_text_fields(batch_json: dict[str, Any]) -> None:
     session = batch_json["session"]["session"]
     assert (session["held_at_text"], session["closed_at_text"]) == ("02/04/2024 09:00", "02/04/2024 10:30")
     nominee = batch_json["nominations"][0]
-    assert (nominee["total_text"], nominee["money_text"]) == ("1.234,5", "7.020.000\u00a0đ")
+    assert (nominee["total_text"], nominee["money_text"]) == ("1.234,5", "7.020.000 đ")
 
 
 def test_the_api_keeps_raw_numbers_and_utc(batch_json: dict[str, Any]) -> None:
