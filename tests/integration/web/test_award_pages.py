@@ -21,6 +21,8 @@ import html5lib
 import pytest
 from litestar.testing import TestClient
 
+from presentation.numbers import percent_text
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_admin_pages import (  # the admin pages' fixtures and page checks
     ADMIN,
@@ -195,7 +197,8 @@ def test_the_admin_takes_two_communes_through_the_council_to_the_dossiers(admin:
     tally = table_rows(flow.pages["open"], "Kết quả biểu quyết")
     # first: 2 yes of 5 members (40 %) fails; second: 5 of 5 passes and comes first (most yes votes)
     assert [(r[1], r[3], r[5], r[7]) for r in tally] == [
-        (names[flow.second], "5", "100 %", "Đạt"), (names[flow.first], "2", "40 %", "Không đạt")]
+        (names[flow.second], "5", percent_text(100), "Đạt"),
+        (names[flow.first], "2", percent_text(40), "Không đạt")]
     assert "Kết thúc phiên họp" in flow.pages["open"] and "trở thành chính thức" in flow.pages["open"]
     closed = flow.pages["dossiers"]
     assert "Kết quả kiểm phiếu (chính thức)" in closed
