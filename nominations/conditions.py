@@ -26,7 +26,7 @@ from nominations.history import (
     History,
 )
 from nominations.rules import Condition
-from presentation.numbers import number_text
+from presentation.numbers import percent_text
 
 PASSING_STATUSES = ("met", "not_applicable")  # a mandatory criterion in any other status failed
 NO_RECORD = "không có kết quả chấm điểm"
@@ -49,11 +49,12 @@ class Subject:
     history: History
     record: Mapping[str, Any] | None = None
     award_id: str = ""  # an initiative already used for this same award still counts
+    band_names: Mapping[str, str] | None = None  # the plan's names of its bands (id → name)
 
 
 def check(cond: Condition, subject: Subject) -> ConditionResult:
     met, found = _CHECKS[cond.kind](cond, subject)
-    return ConditionResult(cond.kind, describe(cond, subject.year), met, found)
+    return ConditionResult(cond.kind, describe(cond, subject.year, subject.band_names), met, found)
 
 
 def check_all(conditions: Iterable[Condition], subject: Subject) -> tuple[ConditionResult, ...]:
@@ -88,7 +89,7 @@ def _years(years: Iterable[int]) -> str:
 # One template per kind, filled from the condition's parameters by ``describe``.
 WORDS: Mapping[str, str] = {
     "rank_in_cluster_max": "{rank_words}",
-    "percent_min": "Đạt từ {percent}% tổng điểm tối đa trở lên",
+    "percent_min": "Đạt từ {percent} tổng điểm tối đa trở lên",
     "band_in": "Xếp loại{in_year}: {bands}",
     "all_mandatory_met": "Đạt tất cả tiêu chí bắt buộc",
     "no_gate_failed": "Không có điều kiện bắt buộc (điểm liệt) chưa đạt",
@@ -103,8 +104,9 @@ WORDS: Mapping[str, str] = {
 }
 
 
-def describe(cond: Condition, year: int | None = None) -> str:
-    """The condition in Vietnamese, generated from its parameters."""
+def describe(cond: Condition, year: int | None = None, band_names: Mapping[str, str] | None = None) -> str:
+    """The condition in Vietnamese, generated from its parameters; a band is named as the plan
+    names it (``band_names``), a yearly rating as the law does."""
     template = WORDS.get(cond.kind)
     if template is None:
         raise ValueError(f"Loại điều kiện «{cond.kind}» không được hỗ trợ")
@@ -113,14 +115,15 @@ def describe(cond: Condition, year: int | None = None) -> str:
     return template.format(
         rank_words="Dẫn đầu cụm, khối thi đua (xếp hạng 1)" if cond.rank == 1
         else f"Xếp hạng từ 1 đến {cond.rank} trong cụm, khối thi đua",
-        percent=number_text(cond.percent), in_year=in_year, span=span,
-        bands=_or(cond.bands, RATING_NAMES), ratings=_or(cond.ratings, RATING_NAMES),
+        percent=percent_text(cond.percent), in_year=in_year, span=span,
+        bands=_or(cond.bands, {**RATING_NAMES, **(band_names or {})}),
+        ratings=_or(cond.ratings, RATING_NAMES),
         title=f"«{TITLE_NAMES.get(cond.title, cond.title)}»", years=cond.years, count=cond.count,
         before=f"trước năm {year}" if year is not None else "trong một năm trước",
         scopes=_or(cond.scopes, INITIATIVE_SCOPE_NAMES),
         unused=", chưa dùng để đề nghị khen thưởng khác" if cond.unused_only else "",
         discipline_span=in_year if cond.years == 1 else f" trong {cond.years} năm ({span})",
-        parts="; ".join(f"({i}) {describe(c, year)}" for i, c in enumerate(cond.of, start=1)),
+        parts="; ".join(f"({i}) {describe(c, year, band_names)}" for i, c in enumerate(cond.of, start=1)),
     )
 
 
@@ -144,14 +147,15 @@ def _percent(cond: Condition, s: Subject) -> Verdict:
     percent = s.record.get("percent")
     if percent is None:
         return False, "chưa có tỷ lệ điểm"
-    return percent >= cond.percent, f"đạt {number_text(percent)}%"
+    return percent >= cond.percent, f"đạt {percent_text(percent)}"
 
 
 def _band(cond: Condition, s: Subject) -> Verdict:
     if s.record is None:
         return False, NO_RECORD
     band = s.record["band"]
-    return band in cond.bands, str(s.record.get("band_name") or RATING_NAMES.get(band, band))
+    shown = s.record.get("band_name") or (s.band_names or RATING_NAMES).get(band, band)
+    return band in cond.bands, str(shown)
 
 
 def _mandatory(cond: Condition, s: Subject) -> Verdict:

@@ -74,8 +74,10 @@ class AwardEvaluation:
 
 def evaluate(rule_set: RuleSet, award_id: str, records: Sequence[Mapping[str, Any]],
              people: Mapping[str, Person], history: History, year: int,
-             level_names: Mapping[str, str] | None = None) -> AwardEvaluation:
-    """``level_names``: the plan's names of its levels (id → name), used in the quota's reasons."""
+             level_names: Mapping[str, str] | None = None,
+             band_names: Mapping[str, str] | None = None) -> AwardEvaluation:
+    """``level_names``, ``band_names``: the plan's names of its levels and bands (id → name), used
+    in the quota's reasons and the conditions' words."""
     award = rule_set.award(award_id)
     day = date(year, 12, 31)
     version = award.version_on(day)
@@ -86,7 +88,8 @@ def evaluate(rule_set: RuleSet, award_id: str, records: Sequence[Mapping[str, An
                   f"(ngày tính thành tích năm {year}); các quy định hiện có: {periods}")
         return AwardEvaluation(award, None, year, (), (), (), (), len(considered), reason)
     women = _women_collectives(people, rule_set.women_share_percent)
-    candidates = [_candidate(r, version, award, people, women, history, year) for r in considered]
+    candidates = [_candidate(r, version, award, people, women, history, year, band_names)
+                  for r in considered]
     passing = [c for c in candidates if not c.failed]
     refused = sorted((c for c in candidates if c.failed), key=merit_key)
     kept, cut = _apply_quota(passing, version, rule_set, records, level_names or {})
@@ -114,14 +117,14 @@ def _women_collectives(people: Mapping[str, Person], share: int) -> set[str]:
 
 def _candidate(record: Mapping[str, Any], version: AwardVersion, award: Award,
                people: Mapping[str, Person], women: set[str], history: History,
-               year: int) -> Candidate:
+               year: int, band_names: Mapping[str, str] | None = None) -> Candidate:
     code = record["unit_code"]
     person = people.get(code)
     if award.recipient == "individual":
         preferred = person is not None and person.sex == WOMAN
     else:
         preferred = code in women
-    results = check_all(version.conditions, Subject(code, year, history, record, award.id))
+    results = check_all(version.conditions, Subject(code, year, history, record, award.id, band_names))
     return Candidate(
         unit_code=code, unit_name=record["unit_name"], level=record["level"],
         cluster=record.get("cluster"), cluster_name=record.get("cluster_name"),

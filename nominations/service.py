@@ -104,7 +104,9 @@ async def evaluate_period(period_id: int, award_ids: Sequence[str] | None = None
     people = await _people()
     history = await load_history()
     names = {lvl.id: lvl.name for lvl in plan.levels}
-    evaluations = [evaluate(rules, a.id, records, people, history, period["year"], names) for a in awards]
+    bands = {b.id: b.name for lvl in plan.levels for b in plan.bands_of(lvl.id)}
+    evaluations = [evaluate(rules, a.id, records, people, history, period["year"], names, bands)
+                   for a in awards]
     published = sorted({r["level"] for r in records})
     return Evaluated(period, rules, evaluations, run_of, published, names)
 

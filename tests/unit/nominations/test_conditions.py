@@ -42,14 +42,17 @@ def test_rank_in_cluster_reports_the_rank_and_cluster_size() -> None:
 def test_percent_min_and_band_in() -> None:
     percent = Condition("percent_min", percent=90)
     at = check(percent, subject([], record("CQ1", total=90.0)))
-    assert (at.met, at.found) == (True, "đạt 90%")
+    assert (at.met, at.found) == (True, "đạt 90\u00a0%")
     below = check(percent, subject([], record("CQ1", total=89.99)))
-    assert (below.met, below.found) == (False, "đạt 89,99%")
+    assert (below.met, below.found) == (False, "đạt 89,99\u00a0%")
     band = Condition("band_in", bands=("htxs", "httnv"))
     result = check(band, subject([], record("CQ1", band="htnv")))
     assert (result.met, result.found) == (False, "Hoàn thành nhiệm vụ")
     assert result.text == "Xếp loại năm 2024: Hoàn thành xuất sắc nhiệm vụ hoặc Hoàn thành tốt nhiệm vụ"
     assert check(band, subject([], record("CQ1", band="httnv"))).met
+    plan_words = Subject("CQ1", YEAR, History([], None), record("CQ1", band="htnv"), "x",
+                         {"htxs": "Xuất sắc", "httnv": "Tốt"})
+    assert check(band, plan_words).text == "Xếp loại năm 2024: Xuất sắc hoặc Tốt", "tên mức lấy từ kế hoạch"
 
 
 def test_all_mandatory_met_names_the_failed_criteria() -> None:
