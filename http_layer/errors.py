@@ -93,6 +93,8 @@ def service_error_handler(request: Request[Any, Any, Any], exc: ServiceError) ->
 _MISSING_FIELD = re.compile(r"Object missing required field `(?P<f>[^`]+)`")
 _FIELD_MESSAGES = [
     (_MISSING_FIELD, "thiếu trường bắt buộc «{f}»"),
+    (re.compile(r"Expected `datetime` with a timezone component"),
+     "cần ngày giờ kèm múi giờ, ví dụ 2024-12-10T09:00:00+07:00 (giờ Việt Nam)"),
     (re.compile(r"Expected `(?P<want>[^`]+)`, got `(?P<got>[^`]+)`"), "sai kiểu: cần {want}, nhận {got}"),
     (re.compile(r"Object contains unknown field `(?P<f>[^`]+)`"), "có trường lạ «{f}»"),
     (re.compile(r"Missing required (?P<src>\w+) parameter '(?P<f>[^']+)'"), "thiếu tham số «{f}» ({src})"),

@@ -46,7 +46,9 @@ class CouncilCreate(msgspec.Struct):
 
 class SessionOpen(msgspec.Struct):
     council_id: IdField
-    held_at: datetime
+    held_at: Annotated[datetime, msgspec.Meta(tz=True), doc(
+        "Giờ họp kèm múi giờ, ví dụ 2024-12-10T09:00:00+07:00 (giờ Việt Nam); "
+        "giờ không có múi giờ bị từ chối")]
     place: Text
     chair_id: IdField
     secretary_id: IdField

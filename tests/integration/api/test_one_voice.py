@@ -168,3 +168,14 @@ def test_the_dossier_pdfs(pdf: dict[str, str]) -> None:
     check("tờ trình", pdf["01-to-trinh.pdf"], ("7.020.000 đ", "02/04/2024"))
     minutes = pdf["04-bien-ban.pdf"]
     check("biên bản họp", minutes, ("Vào hồi 09:00", "kết thúc vào hồi 10:30", "ngày 02 tháng 4 năm 2024"))
+
+
+def test_a_meeting_time_without_its_zone_is_refused(app: TestClient[Any], world: World) -> None:
+    """"09:00" alone could be Vietnam time or UTC: the API asks for the zone instead of guessing."""
+    url = f"/api/v1/nomination-batches/{world.awards.draft_batch}/session"
+    form = {**world.awards.session_form, "held_at": "2024-12-10T09:00:00"}
+    refused = app.post(url, json=form, headers=world.headers("admin"))
+    assert refused.status_code == 400, refused.text
+    assert "múi giờ" in refused.json()["error"]["message"], refused.text
+    batch = app.get(f"/api/v1/nomination-batches/{world.awards.draft_batch}", headers=world.headers("admin"))
+    assert batch.json()["session"] is None, "không mở phiên họp nào"
