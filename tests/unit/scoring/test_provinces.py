@@ -3,12 +3,15 @@ and wards, agencies, and the legacy units with their successors)."""
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from scoring.core.units import registry_problems
 from scoring.registry.provinces import (
     CURRENT_START,
     LEGACY_END,
+    ProvinceInfo,
     ProvinceNotFound,
     build_province_registry,
     find_province,
@@ -116,3 +119,16 @@ def test_every_province_builds_a_valid_registry_with_legacy() -> None:
         current = {u.code for u in setup.registry.of_level("commune") if u.valid_to is None}
         linked = {code for u in setup.registry.units for code in u.successors}
         assert current <= linked, info.name
+
+
+def _plain(text: str) -> str:
+    """What a user types without Vietnamese input: "Đắk Lắk" → "Dak Lak"."""
+    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+@pytest.mark.parametrize("info", provinces(), ids=lambda p: p.code)
+def test_every_province_is_found_by_its_code_its_name_and_its_plain_name(info: ProvinceInfo) -> None:
+    for text in (info.code, str(int(info.code)), info.name, info.full_name, info.name.upper(),
+                 _plain(info.name).lower(), _plain(info.full_name)):
+        assert find_province(text) == info, text
