@@ -1,5 +1,6 @@
 """CLI commands that work on the database: migrate, demo load, import, run, publish, users,
-audit, nomination batches, serve. Each opens the engine from DATABASE_URL and runs one service call."""
+audit, nomination batches, serve, history, province. Each opens the engine from DATABASE_URL and
+runs one service call."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from typing import Any, TypeVar
 from api.argparse_vi import Parser
 from api.cli_history import add_commands as add_history_commands
 from api.cli_history import cmd_history
+from api.cli_province import add_commands as add_province_commands
+from api.cli_province import cmd_province
 
 T = TypeVar("T")
 OK, INVALID = 0, 1
@@ -60,6 +63,7 @@ def add_commands(sub: Any) -> None:
     serve.add_argument("--port", type=int, default=None)
     serve.add_argument("--workers", type=int, default=1, help="số tiến trình máy chủ")
     add_history_commands(sub)
+    add_province_commands(sub)
 
 
 def _run(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
@@ -93,6 +97,7 @@ def dispatch(args: Any, progress: Callable[[str], None]) -> int | None:
         "batch": cmd_batch_show,
         "serve": cmd_serve,
         "history": cmd_history,
+        "province": cmd_province,
     }
     if args.command == "demo" and getattr(args, "demo_command", None) == "load":
         from demo.load import cmd_demo_load

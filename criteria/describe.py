@@ -35,8 +35,9 @@ UNIT_KIND_NAMES = {  # the registry's kinds of unit; a bare level id is named by
     "agency.so": "sở", "agency.ban": "ban",
     "agency.nganh_doc": "cơ quan ngành dọc", "agency.doan_the": "Mặt trận, đoàn thể",
     "district.huyen": "huyện", "district.thanh_pho": "thành phố",
+    "district.quan": "quận", "district.thi_xa": "thị xã",
     "commune.xa": "xã", "commune.phuong": "phường",
-    "commune.thi_tran": "thị trấn",
+    "commune.thi_tran": "thị trấn", "commune.dac_khu": "đặc khu",
     "individual.cbccvc": "cán bộ, công chức, viên chức, người lao động",
 }
 TAG_NAMES = {  # the tags of the shipped registries (demo/registry_tuyen_quang.py)

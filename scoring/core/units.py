@@ -26,8 +26,8 @@ LEVELS = ("province", "agency", "district", "commune", "individual")
 COMPETING_LEVELS = ("agency", "district", "commune", "individual")
 KINDS = (
     "province", "agency.so", "agency.ban", "agency.nganh_doc", "agency.doan_the",
-    "district.huyen", "district.thanh_pho", "commune.xa", "commune.phuong",
-    "commune.thi_tran", "individual.cbccvc",
+    "district.huyen", "district.thanh_pho", "district.quan", "district.thi_xa", "commune.xa",
+    "commune.phuong", "commune.thi_tran", "commune.dac_khu", "individual.cbccvc",
 )  # fmt: skip
 # A kind is "<level>.<sort>", so its level is the part before the dot.
 KIND_LEVELS: Mapping[str, str] = {kind: kind.split(".")[0] for kind in KINDS}
