@@ -11,6 +11,7 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from accounts import service as accounts
+from accounts.first_run import needs_first_run
 from http_layer.auth import CSRF_EXEMPT, SESSION_COOKIE, current_user, expired_session_cookie, session_cookie
 from http_layer.errors import status_of
 from scoring.registry.store import load_registry_from_db
@@ -99,6 +100,7 @@ class PublicPages(Controller):
             current=periods[0] if periods else None,
             sort=sort,
             sorts=trends.SORTS,
+            first_run=await needs_first_run(),
         )
 
     @get("/dang-nhap")

@@ -10,13 +10,15 @@ from http_layer.errors import PAGE_RENDERER
 from web.errors import render_error_page
 from web.methodology import MethodologyPages
 from web.pages_admin import ADMIN_PAGES
+from web.pages_first_run import FirstRunPages
 from web.pages_public import PublicPages
 from web.pages_replies import REPLY_PAGES
 from web.pages_unit import UnitPages
 from web.templating import STATIC, template_config
 from web.whatif_pages import WhatIfPages
 
-PAGES: list[Any] = [PublicPages, UnitPages, WhatIfPages, MethodologyPages, *ADMIN_PAGES, *REPLY_PAGES]
+PAGES: list[Any] = [FirstRunPages, PublicPages, UnitPages, WhatIfPages, MethodologyPages, *ADMIN_PAGES,
+                     *REPLY_PAGES]
 
 
 def web_app_options() -> dict[str, Any]:

@@ -44,3 +44,8 @@ async def init_province(province: str, legacy: bool, actor: str) -> dict[str, An
         }
         await record(actor, "province.init", "registry", info.code, after={"legacy": legacy, **summary})
     return summary
+
+
+async def registry_size() -> int:
+    """How many units the registry holds (0: a province may still be set up)."""
+    return int(await UnitRow.count())
