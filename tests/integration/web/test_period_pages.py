@@ -113,6 +113,12 @@ def test_one_level_locked_then_reopened_with_a_reason(admin: TestClient[Any], wo
         province.run(value_service.set_own_value(world.period, province.UNIT_A, world.indicator, "91",
                                                  actor="canbo"))
     assert caught.value.code == "period_locked"
+    admin.cookies.clear()
+    login(admin, province.PEOPLE["unit_own"][0])
+    entry = admin.get(f"/nhap-lieu?ky={world.period}")
+    assert entry.status_code == 200 and 'id="khoa-cap"' in entry.text, "cán bộ đơn vị thấy cấp đã khóa"
+    admin.cookies.clear()
+    login(admin, ADMIN)
     reopened = post(admin, f"{url}/cap/{province.LEVEL}/mo-lai", {"ly_do": "Đơn vị bổ sung minh chứng"})
     assert reopened.status_code == 303
     assert f"Đã mở lại số liệu cấp «{commune}»" in html.unescape(page(admin, reopened.headers["location"]))
