@@ -8,6 +8,7 @@ engines enforce it with a plain unique index.
 from __future__ import annotations
 
 from piccolo.columns import (
+    JSON,
     Boolean,
     Date,
     DoublePrecision,
@@ -54,6 +55,8 @@ class Period(Table, tablename="period"):
     entry_opens = Timestamptz()
     entry_closes = Timestamptz()
     locked = Boolean(default=False)
+    submission_deadline = Timestamptz(null=True, default=None)
+    locked_levels = JSON(default="[]")  # ids of the plan levels whose data is locked
 
 
 class IndicatorValue(Table, tablename="indicator_value"):

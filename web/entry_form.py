@@ -112,7 +112,8 @@ async def entry_context(code: str, period_id: int | None) -> dict[str, Any]:
         "period": period,
         "plan": plan,
         "fields": fields,
-        "editable": period["entry_open"],
+        "level_locked": unit["level"] in period["locked_levels"],
+        "editable": period["entry_open"] and unit["level"] not in period["locked_levels"],
         "submitted": await last_submission(period["id"], code),
     }
 

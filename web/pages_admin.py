@@ -39,6 +39,7 @@ from web.admin.common import (
 from web.admin.compare import ComparePages
 from web.admin.history import HistoryPages
 from web.admin.imports import ImportPages
+from web.admin.periods import PeriodPages
 from web.admin.runs import RunPages
 from web.collation import person_name_key, vietnamese_key
 
@@ -126,5 +127,5 @@ class OverviewPages(AdminController):
                           chosen=cap, province=registry.province_name)
 
 
-ADMIN_PAGES: list[Any] = [OverviewPages, ImportPages, AppraisalPages, RunPages, ComparePages, AuditLogPages,
-                          AwardPages, *BATCH_PAGES, HistoryPages]
+ADMIN_PAGES: list[Any] = [OverviewPages, PeriodPages, ImportPages, AppraisalPages, RunPages, ComparePages,
+                          AuditLogPages, AwardPages, *BATCH_PAGES, HistoryPages]

@@ -10,6 +10,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from api.schemas.errors import error_responses
 from api.schemas.registry import (
     Cluster,
+    LevelLockChange,
     LockChange,
     Period,
     PeriodCreate,
@@ -96,7 +97,8 @@ class PeriodController(Controller):
     async def open_period(self, user: SignedIn, data: JSONBody[PeriodCreate]) -> Period:
         actor = user.username
         period_id = await period_service.open_period(
-            data.plan_version_id, data.year, data.entry_opens, data.entry_closes, actor
+            data.plan_version_id, data.year, data.entry_opens, data.entry_closes, actor,
+            submission_deadline=data.submission_deadline,
         )
         return msgspec.convert(await period_service.get_period(period_id), Period)
 
@@ -111,3 +113,19 @@ class PeriodController(Controller):
     async def reopen(self, user: SignedIn, period_id: IdPath, data: JSONBody[LockChange]) -> Period:
         await period_service.set_locked(period_id, False, user.username, data.reason)
         return msgspec.convert(await period_service.get_period(period_id), Period)
+
+    @post("/{period_id:int}/levels/{level:str}/lock", guards=[requires_admin],
+          summary="Khóa số liệu một cấp của kỳ (kèm lý do)",
+          responses=error_responses(400, 401, 403, 404))
+    async def lock_level(self, user: SignedIn, period_id: IdPath, level: FromPath[str],
+                         data: JSONBody[LevelLockChange]) -> Period:
+        return msgspec.convert(await period_service.set_level_locked(
+            period_id, level, True, user.username, data.reason), Period)
+
+    @post("/{period_id:int}/levels/{level:str}/reopen", guards=[requires_admin],
+          summary="Mở lại số liệu một cấp của kỳ (kèm lý do)",
+          responses=error_responses(400, 401, 403, 404))
+    async def reopen_level(self, user: SignedIn, period_id: IdPath, level: FromPath[str],
+                           data: JSONBody[LevelLockChange]) -> Period:
+        return msgspec.convert(await period_service.set_level_locked(
+            period_id, level, False, user.username, data.reason), Period)

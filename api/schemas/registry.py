@@ -22,10 +22,15 @@ class PeriodCreate(msgspec.Struct):
     year: int
     entry_opens: datetime
     entry_closes: datetime
+    submission_deadline: datetime | None = None
 
 
 class LockChange(msgspec.Struct):
     reason: str = ""
+
+
+class LevelLockChange(msgspec.Struct):
+    reason: str
 
 
 # --- responses -----------------------------------------------------------------------------------
@@ -93,3 +98,5 @@ class Period(msgspec.Struct):
     entry_closes: datetime
     locked: bool
     entry_open: bool
+    submission_deadline: datetime | None
+    locked_levels: list[str]

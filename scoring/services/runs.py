@@ -23,7 +23,7 @@ from scoring.core.pipeline import score_level
 from scoring.core.report import unit_records
 from scoring.core.units import Registry
 from scoring.registry.store import load_registry_from_db
-from scoring.services.periods import get_period
+from scoring.services.periods import get_period, lock_period_row, refuse_locked_level
 from scoring.services.plan_store import load_plan_version
 from scoring.services.values import effective_frame
 from scoring.tables import ScoreRun, UnitResult
@@ -97,6 +97,7 @@ async def start_run(period_id: int, level: str, actor: str) -> dict[str, Any]:
     plan = await load_plan_version(period["plan_version"])
     registry = await load_registry_from_db()
     frame, data_sha = await effective_frame(period_id, level)  # also checks the level
+    refuse_locked_level(period, level, plan.level(level).name)
     year = period["year"]
     records = await asyncio.to_thread(_score, plan, registry, frame, level, year)
     if not records:
@@ -108,6 +109,7 @@ async def start_run(period_id: int, level: str, actor: str) -> dict[str, Any]:
     breakdowns = [canonical(r) for r in records]
     results_sha = _sha("[" + ",".join(breakdowns) + "]")  # == canonical(records)
     async with write_transaction():
+        refuse_locked_level(await lock_period_row(period_id), level, plan.level(level).name)
         inserted = await ScoreRun.insert(ScoreRun(
             plan_version=period["plan_version"], plan_sha256=plan.sha256, period=period_id,
             year=year, level=level, data_sha256=data_sha, run_hash=run_hash,

@@ -22,7 +22,7 @@ from presentation.times import datetime_text
 from scoring.core.reading import parse_value
 from scoring.intake.reader import IndicatorData, IntakeError, read_indicator_files
 from scoring.registry.store import load_registry_from_db
-from scoring.services.periods import get_period, lock_period_row
+from scoring.services.periods import get_period, lock_period_row, refuse_locked_level
 from scoring.services.plan_store import load_plan_version
 from scoring.tables import IndicatorValue
 from scoring.tables import Unit as UnitRow
@@ -45,6 +45,15 @@ def _refuse_locked(period: dict[str, Any]) -> None:
             f"Kỳ đánh giá năm {period['year']} đã khóa (kết quả đã công bố); không thể thay đổi "
             "số liệu. Liên hệ Ban Thi đua – Khen thưởng nếu cần mở lại.",
         )
+
+
+def _refuse_locked_levels(period: dict[str, Any], plan: Plan, indicators: Sequence[str]) -> None:
+    """A level locked on its own refuses its indicators' values (other levels stay open)."""
+    if not period["locked_levels"]:
+        return
+    level_of = {i.id: i.level for i in plan.indicators}
+    for level in sorted({level_of[i] for i in indicators if i in level_of}):
+        refuse_locked_level(period, level, plan.level(level).name)
 
 
 def _refuse_closed(period: dict[str, Any]) -> None:
@@ -146,6 +155,8 @@ async def import_files(period_id: int, paths: Sequence[Path | str], *, actor: st
     except ValueError as exc:
         raise ServiceError("invalid_input", str(exc), details={"field": "level"}) from None
     frame = data.frame
+    indicators = sorted(set(frame["indicator"].tolist()))
+    _refuse_locked_levels(period, plan, indicators)
     if unit_code is not None and (refused := _foreign_rows(frame, unit_code)) is not None:
         raise refused
     column = "appraised_value" if as_appraised else "self_value"
@@ -161,6 +172,7 @@ async def import_files(period_id: int, paths: Sequence[Path | str], *, actor: st
     async with write_transaction():
         period = await lock_period_row(period_id)
         _refuse_locked(period)
+        _refuse_locked_levels(period, plan, indicators)
         if unit_code is not None:
             _refuse_closed(period)
         todo, summary["new"], summary["changed"] = _diff(frame, await _stored(period_id, column))
@@ -252,6 +264,7 @@ async def set_own_value(period_id: int, unit_code: str, indicator_id: str, raw_v
     async with write_transaction():
         period = await lock_period_row(period_id)
         _refuse_locked(period)
+        refuse_locked_level(period, indicator.level, plan.level(indicator.level).name)
         _refuse_closed(period)
         before = await _row(key)
         await _save_row(key, period_id, unit_code, indicator_id, before, {
@@ -282,6 +295,7 @@ async def appraise(period_id: int, unit_code: str, indicator_id: str, *, actor: 
     async with write_transaction():
         period = await lock_period_row(period_id)
         _refuse_locked(period)
+        refuse_locked_level(period, indicator.level, plan.level(indicator.level).name)
         before = await _row(key)
         if accept and (before is None or before["self_value"] is None):
             raise ServiceError(

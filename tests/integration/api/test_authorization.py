@@ -63,6 +63,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", V1 + "/periods"): ADMIN,
     ("POST", PERIOD + "/lock"): ADMIN,
     ("POST", PERIOD + "/reopen"): ADMIN,
+    ("POST", PERIOD + "/levels/{level:str}/lock"): ADMIN,
+    ("POST", PERIOD + "/levels/{level:str}/reopen"): ADMIN,
     ("GET", PERIOD + "/values"): OWN,
     ("PUT", VALUE): OWN,
     ("POST", VALUE + "/appraisal"): ADMIN,
@@ -154,6 +156,11 @@ def calls(world: World, published: bool = False) -> dict[tuple[str, str], Call]:
             "entry_closes": (now + timedelta(days=30)).isoformat()}),
         ("POST", PERIOD + "/lock"): Call(f"{V1}/periods/{closed}/lock", {}),  # already locked
         ("POST", PERIOD + "/reopen"): Call(f"{V1}/periods/{p}/reopen", {"reason": "kiểm thử"}),  # open
+        # a level of the published (already locked) period: locking it again changes nothing
+        ("POST", PERIOD + "/levels/{level:str}/lock"): Call(f"{V1}/periods/{closed}/levels/{LEVEL}/lock",
+                                                            {"reason": "kiểm thử"}),
+        ("POST", PERIOD + "/levels/{level:str}/reopen"): Call(  # a level that is not locked
+            f"{V1}/periods/{p}/levels/{LEVEL}/reopen", {"reason": "kiểm thử"}),
         ("GET", PERIOD + "/values"): Call(f"{V1}/periods/{p}/values", params={"unit": UNIT_A}),
         ("PUT", VALUE): Call(value, {"value": world.own_value}),  # the value it already has
         ("POST", VALUE + "/appraisal"): Call(value + "/appraisal", {"accept": True}),
