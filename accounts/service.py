@@ -41,7 +41,7 @@ MIN_PASSWORD = 8
 BAD_LOGIN = "Tên đăng nhập hoặc mật khẩu không đúng."
 _FAIL = "login-fail"
 _PUBLIC = (Account.id, Account.username, Account.full_name, Account.role, Account.unit_code, Account.active,
-           Account.created_at)
+           Account.created_at, Account.must_change_password)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +55,7 @@ class CurrentUser:
     unit_code: str | None
     via: Literal["cookie", "token"]
     csrf_token: str | None = None  # only for cookie sessions
+    must_change_password: bool = False  # logged in with a one-time password: change it first
 
     @property
     def is_admin(self) -> bool:
@@ -185,7 +186,8 @@ async def authenticate(username: str, password: str, client: str) -> dict[str, A
 
 def _user_columns(fk: Any) -> list[Any]:
     return [fk.id.as_alias("id"), fk.username.as_alias("username"), fk.full_name.as_alias("full_name"),
-            fk.role.as_alias("role"), fk.unit_code.as_alias("unit_code")]
+            fk.role.as_alias("role"), fk.unit_code.as_alias("unit_code"),
+            fk.must_change_password.as_alias("must_change_password")]
 
 
 async def start_session(account_id: int) -> tuple[str, str]:
@@ -229,6 +231,14 @@ async def _session_user(token: str) -> CurrentUser | None:
         LoginSession.account.active == True,  # noqa: E712 (a SQL comparison)
     ).first()
     return CurrentUser(**row, via="cookie") if row else None
+
+
+def forget_principals(session_hashes: list[str], token_hashes: list[str]) -> None:
+    """Drop this worker's cached principals of these session and API token digests."""
+    for digest in session_hashes:
+        _principals.drop("s:" + digest)
+    for digest in token_hashes:
+        _principals.drop("t:" + digest)
 
 
 async def end_session(token: str) -> None:
