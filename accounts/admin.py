@@ -94,13 +94,17 @@ async def check_unit_code(code: str) -> str:
     return (await load_unit(code.strip())).code
 
 
-async def create_checked_account(username: str, full_name: str, password: str, role: str,
-                                 unit_code: str | None, actor: str) -> dict[str, Any]:
-    """``create_account`` after refusing a unit code that is not in the registry."""
+async def create_checked_account(username: str, full_name: str, password: str | None, role: str,
+                                 unit_code: str | None, actor: str) -> tuple[dict[str, Any], str | None]:
+    """``create_account`` after refusing a unit code that is not in the registry. Without a password,
+    a one-time password is made (returned once) and must be changed at the first login."""
     unit = (unit_code or "").strip() or None
     if unit is not None:
         unit = await check_unit_code(unit)
-    return await create_account(username, full_name, password, role, unit, actor=actor)
+    once = one_time_password() if password is None else None
+    account = await create_account(username, full_name, password or once or "", role, unit, actor=actor,
+                                   must_change_password=once is not None)
+    return account, once
 
 
 async def _end_access(account_id: int) -> tuple[list[str], list[str]]:

@@ -77,7 +77,8 @@ def _invalid(problems: list[dict[str, str]]) -> ServiceError:
 
 
 async def create_account(username: str, full_name: str, password: str, role: str,
-                         unit_code: str | None = None, actor: str = "system") -> dict[str, Any]:
+                         unit_code: str | None = None, actor: str = "system",
+                         must_change_password: bool = False) -> dict[str, Any]:
     name, full, unit = clean_username(username), _nfc(full_name), _nfc(unit_code or "") or None
     problems: list[dict[str, str]] = []
     if not USERNAME_RE.fullmatch(name):
@@ -98,14 +99,16 @@ async def create_account(username: str, full_name: str, password: str, role: str
                          [{"field": "username", "message": "Đã có người dùng."}])
     password_hash = await asyncio.to_thread(hash_password, password)
     account = Account(username=name, full_name=full, password_hash=password_hash, role=role,
-                      unit_code=unit, active=True, created_at=datetime.now(UTC))
+                      unit_code=unit, active=True, created_at=datetime.now(UTC),
+                      must_change_password=must_change_password)
     try:
         async with write_transaction():
             if await Account.exists().where(Account.username == name):
                 raise taken
             await account.save()
             await audit.record(actor, "account.create", "account", account.id, unit_code=unit,
-                               after={"username": name, "full_name": full, "role": role, "unit_code": unit})
+                               after={"username": name, "full_name": full, "role": role, "unit_code": unit,
+                                      **({"must_change_password": True} if must_change_password else {})})
     except (sqlite3.IntegrityError, UniqueViolationError) as exc:  # a concurrent create won the race
         raise taken from exc
     return await get_account(account.id)

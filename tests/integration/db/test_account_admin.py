@@ -101,7 +101,7 @@ async def test_change_role_refuses_an_unknown_unit(clean_db: str) -> None:
     changed = await admin.change_role(account["id"], "unit", "CQ02", actor="quantri")
     assert (changed["role"], changed["unit_code"]) == ("unit", "CQ02")
     with pytest.raises(ServiceError) as bad:
-        await admin.create_checked_account("moi", "Mới", PASSWORD, "unit", "ZZ9", actor="quantri")
+        await admin.create_checked_account("moi", "Mới", None, "unit", "ZZ9", actor="quantri")
     assert "«ZZ9»" in bad.value.message
 
 
