@@ -85,6 +85,9 @@ class AccountPages(AdminController):
     @post(BASE + "/{account_id:int}/vai-tro", status_code=200)
     async def change_role(self, request: AnyRequest, user: SignedIn, account_id: FromPath[int],
                           data: FormBody) -> Response[Any]:
+        if account_id == user.id:
+            message = "Không thể tự đổi vai trò của tài khoản đang dùng; hãy nhờ quản trị viên khác."
+            return await _detail(request, account_id, 400, error=message)
         try:
             await account_admin.change_role(account_id, data.get("role", ""), data.get("unit_code"),
                                             actor=user.username)

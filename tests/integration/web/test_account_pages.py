@@ -16,6 +16,7 @@ import pytest
 from litestar.testing import TestClient
 from test_admin_pages import ADMIN, checked_page, csrf, login  # puts the API tests' folder on the path
 
+from accounts.admin import account_by_username
 from accounts.service import create_account, create_api_token
 from server.app import create_app
 
@@ -154,6 +155,11 @@ def test_reset_and_role_change(admin: TestClient[Any]) -> None:
     admin.cookies.clear()
     login(admin, ADMIN)
     assert found.group(1) not in admin.get(f"/quan-tri/tai-khoan/{account['id']}").text
+    me = province.run(account_by_username(ADMIN))["id"]
+    for action, data in (("vai-tro", {"role": "council"}), ("trang-thai", {"active": "0"})):
+        refused = _post(admin, f"/quan-tri/tai-khoan/{me}/{action}", data, 400)
+        checked_page(refused.text)
+        assert "Không thể tự" in refused.text
 
 
 def test_bulk_create_gives_a_pdf_with_every_username_once(admin: TestClient[Any],
