@@ -217,6 +217,9 @@ async def create_unit_accounts(level: str, actor: str) -> list[UnitCredential]:
         units = registry.of_level(level, on=date.today())
     except ValueError as exc:
         raise ServiceError("invalid_input", str(exc)) from exc
+    if not units:
+        raise ServiceError("not_found", f"Danh mục không có đơn vị nào của cấp «{level}» còn hiệu lực "
+                                        "hôm nay; hãy kiểm tra danh mục đơn vị.")
     having = {r["unit_code"] for r in await Account.select(Account.unit_code).where(Account.role == "unit")}
     taken = {r["username"] for r in await Account.select(Account.username)}
     wanted = [u for u in units if u.code not in having and unit_username(u.code) not in taken]

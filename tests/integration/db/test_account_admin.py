@@ -3,6 +3,8 @@ ending sessions and tokens at once, one-time passwords, one account per unit of 
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from open_province import open_year
 
@@ -118,3 +120,7 @@ async def test_bulk_create_skips_units_that_have_an_account(clean_db: str) -> No
     assert (await _actions()).count("account.create") == len(agencies)
     with pytest.raises(ServiceError):
         await admin.create_unit_accounts("cap-khong-co", actor="quantri")
+    if not registry.of_level("district", on=date.today()):  # the districts ended on 1 July 2025
+        with pytest.raises(ServiceError) as none:
+            await admin.create_unit_accounts("district", actor="quantri")
+        assert "không có đơn vị nào" in none.value.message
