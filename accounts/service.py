@@ -41,7 +41,7 @@ MIN_PASSWORD = 8
 BAD_LOGIN = "Tên đăng nhập hoặc mật khẩu không đúng."
 _FAIL = "login-fail"
 _PUBLIC = (Account.id, Account.username, Account.full_name, Account.role, Account.unit_code, Account.active,
-           Account.created_at)
+           Account.created_at, Account.must_change_password)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +55,7 @@ class CurrentUser:
     unit_code: str | None
     via: Literal["cookie", "token"]
     csrf_token: str | None = None  # only for cookie sessions
+    must_change_password: bool = False  # logged in with a one-time password: change it first
 
     @property
     def is_admin(self) -> bool:
@@ -76,7 +77,8 @@ def _invalid(problems: list[dict[str, str]]) -> ServiceError:
 
 
 async def create_account(username: str, full_name: str, password: str, role: str,
-                         unit_code: str | None = None, actor: str = "system") -> dict[str, Any]:
+                         unit_code: str | None = None, actor: str = "system",
+                         must_change_password: bool = False) -> dict[str, Any]:
     name, full, unit = clean_username(username), _nfc(full_name), _nfc(unit_code or "") or None
     problems: list[dict[str, str]] = []
     if not USERNAME_RE.fullmatch(name):
@@ -97,14 +99,16 @@ async def create_account(username: str, full_name: str, password: str, role: str
                          [{"field": "username", "message": "Đã có người dùng."}])
     password_hash = await asyncio.to_thread(hash_password, password)
     account = Account(username=name, full_name=full, password_hash=password_hash, role=role,
-                      unit_code=unit, active=True, created_at=datetime.now(UTC))
+                      unit_code=unit, active=True, created_at=datetime.now(UTC),
+                      must_change_password=must_change_password)
     try:
         async with write_transaction():
             if await Account.exists().where(Account.username == name):
                 raise taken
             await account.save()
             await audit.record(actor, "account.create", "account", account.id, unit_code=unit,
-                               after={"username": name, "full_name": full, "role": role, "unit_code": unit})
+                               after={"username": name, "full_name": full, "role": role, "unit_code": unit,
+                                      **({"must_change_password": True} if must_change_password else {})})
     except (sqlite3.IntegrityError, UniqueViolationError) as exc:  # a concurrent create won the race
         raise taken from exc
     return await get_account(account.id)
@@ -185,7 +189,8 @@ async def authenticate(username: str, password: str, client: str) -> dict[str, A
 
 def _user_columns(fk: Any) -> list[Any]:
     return [fk.id.as_alias("id"), fk.username.as_alias("username"), fk.full_name.as_alias("full_name"),
-            fk.role.as_alias("role"), fk.unit_code.as_alias("unit_code")]
+            fk.role.as_alias("role"), fk.unit_code.as_alias("unit_code"),
+            fk.must_change_password.as_alias("must_change_password")]
 
 
 async def start_session(account_id: int) -> tuple[str, str]:
@@ -229,6 +234,14 @@ async def _session_user(token: str) -> CurrentUser | None:
         LoginSession.account.active == True,  # noqa: E712 (a SQL comparison)
     ).first()
     return CurrentUser(**row, via="cookie") if row else None
+
+
+def forget_principals(session_hashes: list[str], token_hashes: list[str]) -> None:
+    """Drop this worker's cached principals of these session and API token digests."""
+    for digest in session_hashes:
+        _principals.drop("s:" + digest)
+    for digest in token_hashes:
+        _principals.drop("t:" + digest)
 
 
 async def end_session(token: str) -> None:

@@ -18,6 +18,7 @@ class Account(Table, tablename="account"):
     unit_code = Varchar(length=40, null=True, default=None)
     active = Boolean(default=True)
     created_at = Timestamptz()
+    must_change_password = Boolean(default=False)  # set by a password reset: change it at next login
 
 
 class LoginSession(Table, tablename="login_session"):

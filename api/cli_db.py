@@ -48,6 +48,16 @@ def add_commands(sub: Any) -> None:
     add.add_argument("--unit", metavar="MÃ_ĐƠN_VỊ", help="đơn vị của tài khoản vai trò unit")
     add.add_argument("--name", default="", metavar="HỌ_TÊN")
     add.add_argument("--password-stdin", action="store_true", help="đọc mật khẩu từ stdin")
+    listing = user_sub.add_parser("list", help="liệt kê tài khoản (lọc theo tên, vai trò, đơn vị)")
+    listing.add_argument("query", nargs="?", default="", metavar="TỪ_KHÓA",
+                         help="một phần tên đăng nhập, họ tên hoặc mã đơn vị")
+    listing.add_argument("--role", default="", choices=("", "admin", "unit", "council"))
+    listing.add_argument("--unit", default="", metavar="MÃ_ĐƠN_VỊ")
+    for name, text in (("disable", "khóa tài khoản (phiên đăng nhập và mã truy cập hết hiệu lực ngay)"),
+                       ("enable", "mở khóa tài khoản"),
+                       ("reset-password", "đặt lại mật khẩu: in mật khẩu dùng một lần, đổi khi đăng nhập")):
+        one = user_sub.add_parser(name, help=text)
+        one.add_argument("username", metavar="TÊN_ĐĂNG_NHẬP")
 
     aud = sub.add_parser("audit", help="nhật ký thay đổi")
     aud_sub = aud.add_subparsers(dest="audit_command", required=True, metavar="LỆNH")
@@ -92,7 +102,7 @@ def dispatch(args: Any, progress: Callable[[str], None]) -> int | None:
         "import": cmd_import,
         "run": cmd_run,
         "publish": cmd_publish,
-        "user": cmd_user_add,
+        "user": cmd_user,
         "audit": cmd_audit_verify,
         "batch": cmd_batch_show,
         "serve": cmd_serve,
@@ -174,15 +184,75 @@ def cmd_publish(args: Any, progress: Callable[[str], None]) -> int:
     return OK
 
 
+def cmd_user(args: Any, progress: Callable[[str], None]) -> int:
+    commands: dict[str, Callable[[Any, Callable[[str], None]], int]] = {
+        "add": cmd_user_add, "list": cmd_user_list, "disable": cmd_user_active, "enable": cmd_user_active,
+        "reset-password": cmd_user_reset}
+    return commands[args.user_command](args, progress)
+
+
+def cmd_user_list(args: Any, progress: Callable[[str], None]) -> int:
+    from accounts.admin import check_unit_code, search_accounts
+
+    async def go() -> list[dict[str, Any]]:
+        if args.unit:
+            await check_unit_code(args.unit)
+        rows: list[dict[str, Any]] = []
+        page = 1
+        while True:
+            found = await search_accounts(args.query, args.role, args.unit, page=page, page_size=500)
+            rows += found.rows
+            if page >= found.pages:
+                return rows
+            page += 1
+
+    rows = _run(go)
+    for row in rows:
+        state = "đang hoạt động" if row["active"] else "đã khóa"
+        if row["active"] and row["must_change_password"]:
+            state += ", chờ đổi mật khẩu"
+        print(f"{row['username']}\t{row['role']}\t{row['unit_code'] or '-'}\t{row['full_name']}\t{state}")
+    print(f"{len(rows)} tài khoản.")
+    return OK
+
+
+def cmd_user_active(args: Any, progress: Callable[[str], None]) -> int:
+    from accounts.admin import account_by_username, set_active
+
+    active = args.user_command == "enable"
+
+    async def go() -> dict[str, Any]:
+        account = await account_by_username(args.username)
+        return await set_active(account["id"], active, actor="cli")
+
+    account = _run(go)
+    done = "Đã mở khóa" if active else "Đã khóa (phiên đăng nhập và mã truy cập đã hết hiệu lực)"
+    print(f"{done}: tài khoản «{account['username']}».")
+    return OK
+
+
+def cmd_user_reset(args: Any, progress: Callable[[str], None]) -> int:
+    from accounts.admin import account_by_username, reset_password
+
+    async def go() -> tuple[dict[str, Any], str]:
+        account = await account_by_username(args.username)
+        return await reset_password(account["id"], actor="cli")
+
+    account, once = _run(go)
+    print(f"Đã đặt lại mật khẩu của «{account['username']}». Mật khẩu dùng một lần: {once}")
+    print("Người dùng phải đổi mật khẩu này khi đăng nhập.")
+    return OK
+
+
 def cmd_user_add(args: Any, progress: Callable[[str], None]) -> int:
-    from accounts.service import create_account
+    from accounts.admin import create_checked_account
 
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = getpass.getpass("Mật khẩu: ")
-    account = _run(
-        lambda: create_account(
+    account, _ = _run(
+        lambda: create_checked_account(
             args.username, args.name or args.username, password, args.role, args.unit, actor="cli"
         )
     )

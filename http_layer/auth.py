@@ -20,7 +20,7 @@ from litestar.enums import ScopeType
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware.authentication import AbstractAuthenticationMiddleware, AuthenticationResult
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import ASGIApp, HTTPResponseBodyEvent, HTTPResponseStartEvent, Receive, Scope, Send
 
 from accounts.service import CurrentUser, session_user, token_user
 from accounts.tables import ROLES
@@ -30,6 +30,9 @@ SESSION_COOKIE = "thidua_session"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FORM_FIELD = "_csrf"
 CSRF_EXEMPT = "csrf_exempt"  # route handler opt key: ``@post(..., opt={CSRF_EXEMPT: True})``
+CHANGE_PASSWORD_PATH = "/doi-mat-khau"
+PASSWORD_FREE_PATHS = frozenset({CHANGE_PASSWORD_PATH, "/dang-xuat", "/dang-nhap", "/api/v1/auth/login",
+                                 "/api/v1/auth/logout"})
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 ROLE_NAMES = {"admin": "quản trị viên", "unit": "cán bộ đơn vị",
@@ -83,6 +86,26 @@ async def check_csrf(scope: Scope, receive: Receive) -> None:
         raise CsrfFailed()
 
 
+async def must_change_password_first(scope: Scope, send: Send) -> bool:
+    """A session opened with a one-time password reaches only the change-password page, logout and
+    static files: pages are sent there (303), the API answers 403. True when it answered."""
+    user = scope.get("user")
+    if scope["type"] != ScopeType.HTTP or not isinstance(user, CurrentUser) or not user.must_change_password:
+        return False
+    path: str = scope.get("path", "")
+    if path in PASSWORD_FREE_PATHS or path.startswith("/static/"):
+        return False
+    if path.startswith("/api/"):
+        raise PermissionDeniedException(detail="Hãy đổi mật khẩu dùng một lần trước khi dùng hệ thống.")
+    start: HTTPResponseStartEvent = {
+        "type": "http.response.start", "status": 303,
+        "headers": [(b"location", CHANGE_PASSWORD_PATH.encode()), (b"content-length", b"0")]}
+    body: HTTPResponseBodyEvent = {"type": "http.response.body", "body": b"", "more_body": False}
+    await send(start)
+    await send(body)
+    return True
+
+
 class AuthMiddleware(AbstractAuthenticationMiddleware):
     """Sets ``scope["user"]`` to a ``CurrentUser`` or None, then checks CSRF."""
 
@@ -92,6 +115,8 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
 
         async def csrf_then_app(scope: Scope, receive: Receive, send: Send) -> None:
             await check_csrf(scope, receive)
+            if await must_change_password_first(scope, send):
+                return
             await inner(scope, receive, send)
 
         self.app = csrf_then_app

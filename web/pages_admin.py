@@ -22,6 +22,7 @@ from scoring.services import plan_store
 from scoring.services import runs as run_service
 from scoring.services import values as value_service
 from storage.errors import ServiceError
+from web.admin.accounts import AccountPages
 from web.admin.appraisal import AppraisalPages
 from web.admin.audit_log import AuditLogPages
 from web.admin.award_batch import BATCH_PAGES
@@ -128,4 +129,4 @@ class OverviewPages(AdminController):
 
 
 ADMIN_PAGES: list[Any] = [OverviewPages, PeriodPages, ImportPages, AppraisalPages, RunPages, ComparePages,
-                          AuditLogPages, AwardPages, *BATCH_PAGES, HistoryPages]
+                          AuditLogPages, AwardPages, *BATCH_PAGES, HistoryPages, AccountPages]

@@ -10,9 +10,20 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from accounts import admin as account_admin
 from accounts import service as accounts
 from accounts.first_run import needs_first_run
-from http_layer.auth import CSRF_EXEMPT, SESSION_COOKIE, current_user, expired_session_cookie, session_cookie
+from accounts.security import token_digest
+from http_layer.auth import (
+    CHANGE_PASSWORD_PATH,
+    CSRF_EXEMPT,
+    SESSION_COOKIE,
+    SignedIn,
+    current_user,
+    expired_session_cookie,
+    requires_login,
+    session_cookie,
+)
 from http_layer.errors import status_of
 from scoring.registry.store import load_registry_from_db
 from scoring.services import periods as period_service
@@ -134,11 +145,38 @@ class PublicPages(Controller):
         if previous := request.cookies.get(SESSION_COOKIE):
             await accounts.end_session(previous)
         token, _ = await accounts.start_session(account["id"])
+        if account["must_change_password"]:
+            return Redirect(path=CHANGE_PASSWORD_PATH, cookies=[session_cookie(token)])
         if target == "/" and account["role"] == "unit":
             target = f"/don-vi/{account['unit_code']}"
         elif target == "/" and account["role"] == "admin":
             target = "/quan-tri"
         return Redirect(path=target, cookies=[session_cookie(token)])
+
+    @get(CHANGE_PASSWORD_PATH, guards=[requires_login])
+    async def change_password_form(self, request: AnyRequest) -> Template:
+        return page("change_password.html", request, error=None, problems={})
+
+    @post(CHANGE_PASSWORD_PATH, guards=[requires_login], status_code=200)
+    async def change_password(
+        self,
+        request: AnyRequest,
+        user: SignedIn,
+        data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Response[Any]:
+        new = data.get("new_password", "")
+        if new != data.get("repeat_password", ""):
+            return page("change_password.html", request, 400, error="Hai lần nhập mật khẩu mới không khớp.",
+                        problems={"repeat_password": "Không khớp."})
+        try:
+            await account_admin.change_own_password(user.id, data.get("old_password", ""), new,
+                                                    keep_session=token_digest(request.cookies.get(
+                                                        SESSION_COOKIE, "")))
+        except ServiceError as exc:
+            details = exc.details if isinstance(exc.details, list) else []
+            problems = {p["field"]: p["message"] for p in details}
+            return page("change_password.html", request, status_of(exc), error=exc.message, problems=problems)
+        return Redirect(path=_home_of(user.role, user.unit_code), status_code=303)
 
     @post("/dang-xuat", status_code=200)
     async def logout(self, request: AnyRequest) -> Response[Any]:
@@ -157,6 +195,10 @@ class PublicPages(Controller):
         cluster = registry.cluster(unit.cluster).name if unit.cluster else "—"
         return page("public_unit.html", request, unit=unit, cluster=cluster, trends=view,
                     predecessors=await predecessor_results(code))
+
+
+def _home_of(role: str, unit_code: str | None) -> str:
+    return f"/don-vi/{unit_code}" if role == "unit" and unit_code else "/quan-tri" if role == "admin" else "/"
 
 
 def _safe_next(target: str) -> str:

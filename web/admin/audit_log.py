@@ -30,6 +30,11 @@ ACTIONS = {
     "registry.save": "Lưu danh mục đơn vị",
     "plan.upload": "Lưu kế hoạch thi đua",
     "account.create": "Tạo tài khoản",
+    "account.role": "Đổi vai trò tài khoản",
+    "account.disable": "Khóa tài khoản",
+    "account.enable": "Mở khóa tài khoản",
+    "account.reset_password": "Đặt lại mật khẩu",
+    "account.change_password": "Đổi mật khẩu",
     "api_token.create": "Tạo mã truy cập (API token)",
 }
 

@@ -149,3 +149,37 @@ async def test_demo_load_prints_the_admin_login_and_leaves_a_sound_audit_log(cle
 
 async def load_period(folder: Path, with_values: bool = True) -> tuple[int, Plan, Registry]:
     return await open_year(folder if with_values else None)
+
+
+async def test_user_list_disable_enable_reset_password(clean_db: str) -> None:
+    await open_year(None)
+    added = thidua("user", "add", "canbo.cq01", "--role", "unit", "--unit", "CQ01", "--name", "Cán Bộ Một",
+                   "--password-stdin", stdin=PASSWORD + "\n")
+    assert added.returncode == 0, added.stderr
+    unknown_unit = thidua("user", "add", "canbo.x", "--role", "unit", "--unit", "KHONG-CO",
+                          "--password-stdin", stdin=PASSWORD + "\n")
+    assert unknown_unit.returncode == 1 and "Không có đơn vị mã «KHONG-CO»" in unknown_unit.stderr
+    listed = thidua("user", "list", "--unit", "CQ01")
+    assert listed.returncode == 0, listed.stderr
+    assert "canbo.cq01\tunit\tCQ01\tCán Bộ Một\tđang hoạt động" in listed.stdout
+    assert "1 tài khoản." in listed.stdout
+    assert thidua("user", "list", "--unit", "ZZZ").returncode == 1
+
+    disabled = thidua("user", "disable", "canbo.cq01")
+    assert disabled.returncode == 0 and "Đã khóa" in disabled.stdout, disabled.stderr
+    with pytest.raises(ServiceError):
+        await authenticate("canbo.cq01", PASSWORD, "127.0.0.1")
+    assert "đã khóa" in thidua("user", "list", "canbo").stdout
+    assert thidua("user", "enable", "canbo.cq01").returncode == 0
+    assert (await authenticate("canbo.cq01", PASSWORD, "127.0.0.1"))["unit_code"] == "CQ01"
+
+    reset = thidua("user", "reset-password", "canbo.cq01")
+    assert reset.returncode == 0, reset.stderr
+    once = reset.stdout.split("Mật khẩu dùng một lần: ")[1].split()[0]
+    assert (await authenticate("canbo.cq01", once, "127.0.0.1"))["must_change_password"] is True
+
+    for command in ("disable", "enable", "reset-password"):
+        missing = thidua("user", command, "khong.ai")
+        assert missing.returncode == 1 and "Không có tài khoản «khong.ai»" in missing.stderr
+    actions = [r["action"] for r in await AuditEntry.select(AuditEntry.action).order_by(AuditEntry.seq)]
+    assert actions[-4:] == ["account.create", "account.disable", "account.enable", "account.reset_password"]
