@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import tomllib
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from criteria.loader import PlanError, plan_from_dict
 from criteria.model import Plan
+from criteria.shipped import SHIPPED
 from criteria.tables import PlanVersion
 from storage.audit import record
 from storage.db import write_transaction
@@ -64,6 +66,28 @@ async def save_plan_version(source_toml: str, actor: str) -> tuple[int, Plan, bo
         })
     _plans[plan.sha256] = plan
     return version_id, plan, True
+
+
+@cache
+def shipped_plans() -> tuple[dict[str, str], ...]:
+    """The shipped plans (key, title, version, sha256) a Department may start from; the files do
+    not change while the server runs."""
+    out = []
+    for key, path in SHIPPED.items():
+        plan = parse_plan_source(path.read_text(encoding="utf-8"))
+        out.append({"key": key, "title": plan.info.title, "version": plan.info.version,
+                    "sha256": plan.sha256})
+    return tuple(out)
+
+
+async def store_shipped_plan(key: str, actor: str) -> int:
+    """Store a shipped plan as a version (the stored one if it is already there); its id."""
+    path = SHIPPED.get(key)
+    if path is None:
+        raise ServiceError("invalid_input", f"Không có kế hoạch mẫu «{key}».",
+                           details={"field": "plan_version"})
+    version_id, _, _ = await save_plan_version(path.read_text(encoding="utf-8"), actor)
+    return version_id
 
 
 async def load_plan_version(version_id: int) -> Plan:

@@ -30,6 +30,7 @@ from web.admin.common import (
 # the form's fields, in order, with their Vietnamese names
 FIELDS = {"nam": "Năm", "phien_ban": "Phiên bản kế hoạch", "mo": "Mở nhập số liệu",
           "dong": "Đóng nhập số liệu", "han_nop": "Hạn nộp hồ sơ"}
+SHIPPED_PREFIX = "mau:"  # the form's value for a shipped plan not stored yet
 # a service's field → the form's field
 SERVICE_FIELDS = {"year": "nam", "plan_version": "phien_ban", "opens": "mo", "closes": "dong",
                   "submission_deadline": "han_nop"}
@@ -42,7 +43,9 @@ class PeriodForm:
         self.typed = {name: data.get(name, "").strip() for name in FIELDS}
         self.errors: dict[str, str] = {}
         self.year = self._number("nam")
-        self.version = self._number("phien_ban")
+        self.shipped = self.typed["phien_ban"].removeprefix(SHIPPED_PREFIX) if self.typed[
+            "phien_ban"].startswith(SHIPPED_PREFIX) else None  # a shipped plan, stored on opening
+        self.version = 0 if self.shipped else self._number("phien_ban")
         self.opens = self._moment("mo", required=True)
         self.closes = self._moment("dong", required=True)
         self.deadline = self._moment("han_nop", required=False)
@@ -68,9 +71,12 @@ class PeriodForm:
 
 async def _new_form(request: AnyRequest, status: int = 200, **context: Any) -> Template:
     versions = await plan_store.list_plan_versions()
+    stored = {v["sha256"] for v in versions}
+    shipped = [p for p in plan_store.shipped_plans() if p["sha256"] not in stored]
     values: dict[str, Any] = {"typed": {}, "errors": {}, "message": None}
     values.update(context)
-    return admin_page("period_new.html", request, status, versions=versions, fields=FIELDS, **values)
+    return admin_page("period_new.html", request, status, versions=versions, shipped=shipped,
+                      shipped_prefix=SHIPPED_PREFIX, fields=FIELDS, **values)
 
 
 async def _period_page(request: AnyRequest, period_id: int, status: int = 200,
@@ -96,6 +102,8 @@ class PeriodPages(AdminController):
             return await _new_form(request, 400, typed=form.typed, errors=form.errors,
                                    message="Chưa mở được kỳ đánh giá: hãy sửa các ô được đánh dấu.")
         try:
+            if form.shipped:
+                form.version = await plan_store.store_shipped_plan(form.shipped, user.username)
             period_id = await period_service.open_period(
                 form.version, form.year, form.opens, form.closes, user.username,
                 submission_deadline=form.deadline, exists_ok=False)

@@ -68,6 +68,17 @@ def test_the_first_run_sets_up_the_province_and_the_administrator_once(client: T
     assert login.status_code in (302, 303), login.text
     assert client.get("/quan-tri").status_code == 200
 
+    form = client.get("/quan-tri/ky/moi")
+    assert 'value="mau:tuyen-quang-de-an-06-2025"' in form.text, "kế hoạch mẫu là điểm xuất phát"
+    csrf = client.get("/api/v1/auth/me").json()["csrf_token"]
+    opened = client.post("/quan-tri/ky/moi", follow_redirects=False, data={
+        "_csrf": csrf, "nam": "2026", "phien_ban": "mau:tuyen-quang-de-an-06-2025",
+        "mo": "02/01/2026 08:00", "dong": "15/12/2026 17:00", "han_nop": ""})
+    assert opened.status_code == 303, opened.text
+    periods = client.get("/api/v1/periods").json()
+    assert [p["year"] for p in periods] == [2026] and "Đề án 06" in periods[0]["plan_title"]
+    assert "mau:tuyen-quang-de-an-06-2025" not in client.get("/quan-tri/ky/moi").text, "đã lưu thì thôi mời"
+
 
 def test_a_registry_set_up_by_the_cli_only_needs_the_administrator(client: TestClient[Any]) -> None:
     from scoring.services.province_setup import init_province
