@@ -76,7 +76,7 @@ def test_the_first_run_sets_up_the_province_and_the_administrator_once(client: T
         "mo": "02/01/2026 08:00", "dong": "15/12/2026 17:00", "han_nop": ""})
     assert opened.status_code == 303, opened.text
     periods = client.get("/api/v1/periods").json()
-    assert [p["year"] for p in periods] == [2026] and "Đề án 06" in periods[0]["plan_title"]
+    assert [p["year"] for p in periods] == [2026] and "hai cấp" in periods[0]["plan_title"]
     assert "mau:tuyen-quang-de-an-06-2025" not in client.get("/quan-tri/ky/moi").text, "đã lưu thì thôi mời"
 
 
