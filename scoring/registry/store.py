@@ -109,6 +109,11 @@ async def save_registry(registry: Registry, actor: str) -> dict[str, int]:
     return counts
 
 
+async def write_units(units: list[Unit]) -> None:
+    """Insert or update these units by code; the caller holds the transaction and audits."""
+    await _upsert(UnitRow, [_unit_row(u) for u in units], _UNIT_COLUMNS)
+
+
 def _unit_of(r: dict[str, Any]) -> Unit:
     return Unit(r["code"], r["name"], r["kind"], r["level"], r["parent"], r["cluster"],
                 r["valid_from"], r["valid_to"], _split(r["tags"]), r["sex"], _split(r["successors"]))

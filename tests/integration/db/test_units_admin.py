@@ -1,0 +1,159 @@
+"""Staff changes to units: create, edit, close, merge — checked, one transaction, audited."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from scoring.core.units import Cluster, Registry, Unit
+from scoring.registry.store import load_registry_from_db, save_registry
+from scoring.services.units_admin import close_unit, create_unit, edit_unit, merge_units
+from storage.audit import verify
+from storage.errors import ServiceError
+from storage.tables import AuditEntry
+
+pytestmark = pytest.mark.db
+
+START = date(2020, 1, 1)
+
+
+def small_registry() -> Registry:
+    return Registry("08", "Tỉnh Tuyên Quang", (
+        Cluster("khoi.tong_hop", "Khối tổng hợp", "agency"),
+        Cluster("khoi.kinh_te", "Khối kinh tế", "agency"),
+        Cluster("cum.xa", "Cụm các xã", "commune"),
+    ), (
+        Unit("08", "Tỉnh Tuyên Quang", "province", "province", None, None, START),
+        Unit("CQ01", "Văn phòng UBND tỉnh", "agency.so", "agency", "08", "khoi.tong_hop", START),
+        Unit("CQ02", "Sở Nội vụ", "agency.so", "agency", "08", "khoi.tong_hop", START,
+             tags=("tthc",)),
+        Unit("H1", "Huyện Yên Sơn", "district.huyen", "district", "08", None, START),
+        Unit("X1", "Xã Kim Phú", "commune.xa", "commune", "H1", "cum.xa", START),
+        Unit("X2", "Xã Mỹ Bằng", "commune.xa", "commune", "H1", "cum.xa", START),
+        Unit("X3", "Xã Thái Bình", "commune.xa", "commune", "08", "cum.xa", START),
+    ))
+
+
+@pytest.fixture
+async def stored(clean_db: str) -> Registry:
+    registry = small_registry()
+    await save_registry(registry, "admin")
+    return registry
+
+
+async def _entries(action: str) -> list[dict[str, object]]:
+    return list(await AuditEntry.select(
+        AuditEntry.actor, AuditEntry.entity_id, AuditEntry.before, AuditEntry.after).where(
+        AuditEntry.action == action).order_by(AuditEntry.seq))
+
+
+async def test_create_a_unit_is_stored_and_audited(stored: Registry) -> None:
+    unit = await create_unit("staff", code=" CQ03 ", name="Sở Tài chính", kind="agency.so",
+                             parent="08", cluster="khoi.kinh_te", valid_from=date(2024, 1, 1),
+                             tags=["tthc", " ", "tthc", "so"])
+    assert unit.code == "CQ03" and unit.level == "agency" and unit.tags == ("tthc", "so")
+    assert (await load_registry_from_db()).unit("CQ03") == unit
+    [entry] = await _entries("unit.create")
+    assert entry["actor"] == "staff" and entry["entity_id"] == "CQ03" and not entry["before"]
+    assert json.loads(str(entry["after"]))["cluster"] == "khoi.kinh_te"
+    assert (await verify()).ok
+
+
+async def test_a_taken_code_or_a_broken_rule_is_refused_and_nothing_written(stored: Registry) -> None:
+    before = await AuditEntry.count()
+    with pytest.raises(ServiceError) as taken:
+        await create_unit("staff", code="CQ01", name="Trùng", kind="agency.so", parent="08",
+                          cluster=None, valid_from=START)
+    assert taken.value.code == "conflict" and "«CQ01»" in taken.value.message
+    with pytest.raises(ServiceError) as wrong_level:
+        await create_unit("staff", code="X9", name="Xã Mới", kind="commune.xa", parent="08",
+                          cluster="khoi.kinh_te", valid_from=START)
+    assert wrong_level.value.code == "invalid_input"
+    assert "«X9»" in wrong_level.value.message and "khoi.kinh_te" in wrong_level.value.message
+    with pytest.raises(ServiceError) as no_parent:
+        await create_unit("staff", code="X9", name="Xã Mới", kind="commune.xa", parent="H9",
+                          cluster=None, valid_from=START)
+    assert "đơn vị cấp trên 'H9' không có trong danh mục" in no_parent.value.message
+    with pytest.raises(ServiceError) as bad_kind:
+        await create_unit("staff", code="X9", name="Xã Mới", kind="xa", parent=None,
+                          cluster=None, valid_from=START)
+    assert bad_kind.value.details["field"] == "kind"
+    assert await AuditEntry.count() == before
+    assert not (await load_registry_from_db()).has("X9")
+
+
+async def test_edit_changes_name_kind_parent_cluster_tags(stored: Registry) -> None:
+    after = await edit_unit("staff", "CQ02", name="Sở Nội vụ tỉnh", kind="agency.so", parent="08",
+                            cluster="khoi.kinh_te", tags=["tthc", "cải cách"])
+    assert after == (await load_registry_from_db()).unit("CQ02")
+    assert (after.name, after.cluster, after.tags) == ("Sở Nội vụ tỉnh", "khoi.kinh_te",
+                                                      ("tthc", "cải cách"))
+    [entry] = await _entries("unit.edit")
+    assert json.loads(str(entry["before"]))["name"] == "Sở Nội vụ"
+    assert json.loads(str(entry["after"]))["name"] == "Sở Nội vụ tỉnh"
+    # An edit that changes nothing writes nothing.
+    await edit_unit("staff", "CQ02", name="Sở Nội vụ tỉnh", kind="agency.so", parent="08",
+                    cluster="khoi.kinh_te", tags=["tthc", "cải cách"])
+    assert len(await _entries("unit.edit")) == 1
+
+
+async def test_an_edit_that_breaks_the_cluster_level_is_refused(stored: Registry) -> None:
+    with pytest.raises(ServiceError) as caught:
+        await edit_unit("staff", "CQ02", name="Sở Nội vụ", kind="district.huyen", parent="08",
+                        cluster="khoi.tong_hop", tags=[])
+    assert "«CQ02»" in caught.value.message and "cấp 'district'" in caught.value.message
+    with pytest.raises(ServiceError) as missing:
+        await edit_unit("staff", "ZZ", name="Không có", kind="agency.so", parent=None,
+                        cluster=None, tags=[])
+    assert missing.value.code == "not_found"
+    assert (await load_registry_from_db()).unit("CQ02") == stored.unit("CQ02")
+    assert await _entries("unit.edit") == []
+
+
+async def test_close_a_unit_and_refuse_to_close_a_parent_with_open_children(stored: Registry) -> None:
+    closed = await close_unit("staff", "X3", date(2025, 6, 30))
+    assert (await load_registry_from_db()).unit("X3").valid_to == date(2025, 6, 30) == closed.valid_to
+    assert len(await _entries("unit.close")) == 1
+    with pytest.raises(ServiceError) as caught:
+        await close_unit("staff", "H1", date(2025, 6, 30))
+    assert "«H1»" in caught.value.message and "'X1'" in caught.value.message
+    with pytest.raises(ServiceError) as early:
+        await close_unit("staff", "CQ01", date(2019, 12, 31))
+    assert "ngày hết hiệu lực trước ngày bắt đầu" in early.value.message
+    assert (await load_registry_from_db()).unit("H1").valid_to is None
+
+
+async def test_merge_closes_the_sources_with_the_target_as_successor(stored: Registry) -> None:
+    last_day = date(2025, 6, 30)
+    merged = await merge_units("staff", ["X1", "X2", "X1"], "X3", last_day)
+    registry = await load_registry_from_db()
+    for code in ("X1", "X2"):
+        unit = registry.unit(code)
+        assert (unit.valid_to, unit.successors) == (last_day, ("X3",))
+    assert [u.code for u in merged] == ["X1", "X2"]
+    assert registry.unit("X3").valid_to is None
+    assert [e["entity_id"] for e in await _entries("unit.merge")] == ["X1", "X2"]
+    assert (await verify()).ok
+
+
+async def test_a_bad_merge_is_refused_and_nothing_written(stored: Registry) -> None:
+    await close_unit("staff", "X3", date(2025, 6, 30))
+    with pytest.raises(ServiceError) as into_closed:
+        await merge_units("staff", ["X1"], "X3", date(2025, 6, 30))
+    assert "«X3»" in into_closed.value.message and "hết hiệu lực" in into_closed.value.message
+    with pytest.raises(ServiceError) as itself:
+        await merge_units("staff", ["X1"], "X1", date(2025, 6, 30))
+    assert "chính nó" in itself.value.message
+    with pytest.raises(ServiceError) as nothing:
+        await merge_units("staff", [" "], "X2", date(2025, 6, 30))
+    assert nothing.value.details["field"] == "sources"
+    with pytest.raises(ServiceError) as closed_before:
+        await merge_units("staff", ["X3"], "X2", date(2025, 12, 31))
+    assert "«X3»" in closed_before.value.message and "30/06/2025" in closed_before.value.message
+    with pytest.raises(ServiceError) as parent_open_children:
+        await merge_units("staff", ["H1"], "CQ01", date(2025, 6, 30))
+    assert "'X1'" in parent_open_children.value.message
+    assert await _entries("unit.merge") == []
+    assert (await load_registry_from_db()).unit("X1").valid_to is None
