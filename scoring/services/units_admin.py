@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from presentation.times import date_text
-from scoring.core.units import KIND_LEVELS, Registry, Unit, registry_problems
+from scoring.core.units import KIND_LEVELS, Cluster, Registry, Unit, registry_problems
 from scoring.registry.store import load_registry_from_db, write_units
 from storage.audit import record
 from storage.db import write_transaction
@@ -33,17 +33,17 @@ def unit_dict(unit: Unit) -> dict[str, Any]:
     return out
 
 
-def _text(value: str | None) -> str:
+def clean_text(value: str | None) -> str:
     return unicodedata.normalize("NFC", (value or "").strip())
 
 
-def _optional(value: str | None) -> str | None:
-    return _text(value) or None
+def clean_optional(value: str | None) -> str | None:
+    return clean_text(value) or None
 
 
 def clean_tags(tags: Iterable[str]) -> tuple[str, ...]:
     """Tags as typed (blank ones dropped, each trimmed), in order, without repeats."""
-    return tuple(dict.fromkeys(t for t in (_text(t) for t in tags) if t))
+    return tuple(dict.fromkeys(t for t in (clean_text(t) for t in tags) if t))
 
 
 def _level_of(kind: str, code: str) -> str:
@@ -64,11 +64,20 @@ def _refuse(action: str, codes: list[str], problems: list[str]) -> ServiceError:
     )
 
 
+def problems_with(registry: Registry, units: Iterable[Unit] = (),
+                  clusters: Iterable[Cluster] = ()) -> list[str]:
+    """The registry rules broken once these units and clusters (new or replaced) are applied."""
+    new_units = {u.code: u for u in units}
+    new_clusters = {c.code: c for c in clusters}
+    all_units = tuple(new_units.pop(u.code, u) for u in registry.units) + tuple(new_units.values())
+    all_clusters = tuple(new_clusters.pop(c.code, c) for c in registry.clusters) + tuple(
+        new_clusters.values())
+    return registry_problems(all_clusters, all_units)
+
+
 def _check(registry: Registry, changed: list[Unit], action: str) -> None:
     """Refuse unless the registry with ``changed`` (new or replaced units) keeps every rule."""
-    replaced = {u.code: u for u in changed}
-    units = tuple(replaced.pop(u.code, u) for u in registry.units) + tuple(replaced.values())
-    problems = registry_problems(registry.clusters, units)
+    problems = problems_with(registry, changed)
     if problems:
         raise _refuse(action, [u.code for u in changed], problems)
 
@@ -92,12 +101,12 @@ async def create_unit(actor: str, *, code: str, name: str, kind: str, parent: st
                       cluster: str | None, valid_from: date,
                       tags: Iterable[str] = ()) -> Unit:
     """A new unit; refused if the code is taken or the registry rules would break."""
-    code = _text(code)
+    code = clean_text(code)
     if not code:
         raise ServiceError("invalid_input", "Mã đơn vị không được để trống.",
                            details={"field": "code"})
-    unit = Unit(code, _text(name), kind, _level_of(kind, code), _optional(parent),
-                _optional(cluster), valid_from, None, clean_tags(tags))
+    unit = Unit(code, clean_text(name), kind, _level_of(kind, code), clean_optional(parent),
+                clean_optional(cluster), valid_from, None, clean_tags(tags))
     async with write_transaction():
         registry = await load_registry_from_db()
         if registry.has(code):
@@ -116,8 +125,8 @@ async def edit_unit(actor: str, code: str, *, name: str, kind: str, parent: str 
         registry = await load_registry_from_db()
         before = _found(registry, code)
         after = dataclasses.replace(
-            before, name=_text(name), kind=kind, level=_level_of(kind, code),
-            parent=_optional(parent), cluster=_optional(cluster), tags=clean_tags(tags))
+            before, name=clean_text(name), kind=kind, level=_level_of(kind, code),
+            parent=clean_optional(parent), cluster=clean_optional(cluster), tags=clean_tags(tags))
         if after == before:
             return before
         _check(registry, [after], "sửa")
@@ -157,7 +166,7 @@ async def merge_units(actor: str, sources: Iterable[str], target: str,
 
     The target must still be valid the day after ``last_day`` and cannot be a source.
     """
-    codes = list(dict.fromkeys(_text(c) for c in sources if _text(c)))
+    codes = list(dict.fromkeys(clean_text(c) for c in sources if clean_text(c)))
     if not codes:
         raise ServiceError("invalid_input", "Hãy chọn ít nhất một đơn vị để sáp nhập.",
                            details={"field": "sources"})

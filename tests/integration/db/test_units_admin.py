@@ -7,8 +7,14 @@ from datetime import date
 
 import pytest
 
-from scoring.core.units import Cluster, Registry, Unit
+from scoring.core.units import Cluster, Registry, Unit, registry_from_dict, registry_to_dict
 from scoring.registry.store import load_registry_from_db, save_registry
+from scoring.services.clusters_admin import (
+    create_cluster,
+    rename_cluster,
+    set_members,
+    set_officers,
+)
 from scoring.services.units_admin import close_unit, create_unit, edit_unit, merge_units
 from storage.audit import verify
 from storage.errors import ServiceError
@@ -157,3 +163,77 @@ async def test_a_bad_merge_is_refused_and_nothing_written(stored: Registry) -> N
     assert "'X1'" in parent_open_children.value.message
     assert await _entries("unit.merge") == []
     assert (await load_registry_from_db()).unit("X1").valid_to is None
+
+
+async def test_create_and_rename_a_cluster(stored: Registry) -> None:
+    cluster = await create_cluster("staff", code="khoi.noi_chinh", name=" Khối nội chính ",
+                                   level="agency")
+    assert (await load_registry_from_db()).cluster("khoi.noi_chinh") == cluster
+    assert cluster.name == "Khối nội chính"
+    renamed = await rename_cluster("staff", "khoi.noi_chinh", "Khối các cơ quan nội chính")
+    assert (await load_registry_from_db()).cluster("khoi.noi_chinh").name == renamed.name
+    [entry] = await _entries("cluster.rename")
+    assert json.loads(str(entry["before"]))["name"] == "Khối nội chính"
+    for bad, field in ((dict(code="khoi.kinh_te", name="Trùng", level="agency"), "code"),
+                       (dict(code="k", name="Cấp sai", level="province"), "level"),
+                       (dict(code="k", name=" ", level="agency"), "name")):
+        with pytest.raises(ServiceError) as caught:
+            await create_cluster("staff", **bad)
+        assert caught.value.details["field"] == field
+    assert len(await _entries("cluster.create")) == 1
+
+
+async def test_members_leader_and_deputy(stored: Registry) -> None:
+    members = await set_members("staff", "khoi.kinh_te", ["CQ02", "CQ01", ""])
+    assert members == ["CQ01", "CQ02"]
+    registry = await load_registry_from_db()
+    assert [u.code for u in registry.members("khoi.kinh_te")] == ["CQ01", "CQ02"]
+    assert registry.members("khoi.tong_hop") == ()
+    cluster = await set_officers("staff", "khoi.kinh_te", "CQ01", "CQ02")
+    assert (await load_registry_from_db()).cluster("khoi.kinh_te") == cluster
+    assert (cluster.leader, cluster.deputy) == ("CQ01", "CQ02")
+    [entry] = await _entries("cluster.officers")
+    assert json.loads(str(entry["after"]))["leader"] == "CQ01"
+    # The leader cannot leave the cluster, nor be moved out by a unit edit.
+    with pytest.raises(ServiceError) as leaving:
+        await set_members("staff", "khoi.kinh_te", ["CQ02"])
+    assert "cụm trưởng 'CQ01' không phải đơn vị thành viên" in leaving.value.message
+    with pytest.raises(ServiceError) as moved:
+        await edit_unit("staff", "CQ02", name="Sở Nội vụ", kind="agency.so", parent="08",
+                        cluster="khoi.tong_hop", tags=["tthc"])
+    assert "cụm phó 'CQ02'" in moved.value.message
+    assert [u.code for u in (await load_registry_from_db()).members("khoi.kinh_te")] == [
+        "CQ01", "CQ02"]
+
+
+async def test_bad_members_or_officers_are_refused(stored: Registry) -> None:
+    with pytest.raises(ServiceError) as wrong_level:
+        await set_members("staff", "khoi.kinh_te", ["CQ01", "X1"])
+    assert "«khoi.kinh_te»" in wrong_level.value.message and "'X1'" in wrong_level.value.message
+    with pytest.raises(ServiceError) as unknown:
+        await set_members("staff", "khoi.kinh_te", ["ZZ"])
+    assert "«ZZ»" in unknown.value.message
+    with pytest.raises(ServiceError) as outsider:
+        await set_officers("staff", "khoi.tong_hop", "CQ01", "X1")
+    assert "cụm phó 'X1' không phải đơn vị thành viên" in outsider.value.message
+    with pytest.raises(ServiceError) as same:
+        await set_officers("staff", "khoi.tong_hop", "CQ01", "CQ01")
+    assert "hai đơn vị khác nhau" in same.value.message
+    with pytest.raises(ServiceError) as missing:
+        await set_officers("staff", "khoi.khong_co", None, None)
+    assert missing.value.code == "not_found"
+    registry = await load_registry_from_db()
+    assert registry.cluster("khoi.tong_hop").leader is None
+    assert registry.unit("X1").cluster == "cum.xa"
+    assert await _entries("cluster.members") == [] and await _entries("cluster.officers") == []
+
+
+async def test_registry_file_round_trip_keeps_leader_and_deputy(stored: Registry) -> None:
+    await set_officers("staff", "cum.xa", "X1", "X3")
+    registry = await load_registry_from_db()
+    doc = registry_to_dict(registry)
+    assert next(c for c in doc["clusters"] if c["code"] == "cum.xa")["leader"] == "X1"
+    assert "leader" not in next(c for c in doc["clusters"] if c["code"] == "khoi.kinh_te")
+    assert registry_from_dict(doc) == registry
+    await save_registry(small_registry(), "admin")  # the file's truth: no officers
+    assert (await load_registry_from_db()).cluster("cum.xa").leader is None
