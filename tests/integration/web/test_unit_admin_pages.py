@@ -133,3 +133,55 @@ def test_create_edit_close_and_merge_a_unit(admin: TestClient[Any]) -> None:
     merged = province.run(load_registry_from_db()).unit("CQ91")
     assert (merged.valid_to, merged.successors) == (date(2025, 6, 30), ("CQ02",))
     assert "Sở Nội vụ" in html.unescape(page(admin, "/quan-tri/don-vi/CQ91"))
+
+
+def test_the_cluster_list_and_a_new_cluster(admin: TestClient[Any]) -> None:
+    text = html.unescape(page(admin, "/quan-tri/cum-thi-dua"))
+    assert "Khối các cơ quan tổng hợp" in text and 'href="/quan-tri/cum-thi-dua/khoi.tong_hop"' in text
+    assert 'href="/quan-tri/cum-thi-dua"' in page(admin, "/quan-tri/don-vi")
+    before = audit_count()
+    typed = {"ma": "khoi.kinh_te", "ten": "Khối mới", "cap": "agency"}
+    text = refused(post(admin, "/quan-tri/cum-thi-dua", typed), 409)
+    assert "«khoi.kinh_te» đã có" in text and 'value="Khối mới"' in text and 'id="loi-ma"' in text
+    text = refused(post(admin, "/quan-tri/cum-thi-dua", {**typed, "ma": "k1", "cap": ""}), 400)
+    assert 'id="loi-cap"' in text
+    assert audit_count() == before
+    answer = post(admin, "/quan-tri/cum-thi-dua", {**typed, "ma": "khoi.noi_chinh",
+                                                  "ten": "Khối nội chính"})
+    assert answer.status_code == 303, answer.text[:500]
+    assert "Đã thêm khối/cụm thi đua" in page(admin, answer.headers["location"])
+    assert province.run(load_registry_from_db()).cluster("khoi.noi_chinh").level == "agency"
+    page(admin, "/quan-tri/cum-thi-dua/khong.co", 404)
+
+
+def test_members_leader_deputy_and_name_of_a_cluster(admin: TestClient[Any]) -> None:
+    code = "khoi.doan_the"
+    registry = province.run(load_registry_from_db())
+    members = [u.code for u in registry.members(code)]
+    assert len(members) >= 2
+    text = refused(post(admin, f"/quan-tri/cum-thi-dua/{code}/truong-pho",
+                        {"cum_truong": members[0], "cum_pho": "CQ01"}), 400)
+    assert "cụm phó 'CQ01' không phải đơn vị thành viên" in text and 'id="loi-cum_pho"' in text
+    answer = post(admin, f"/quan-tri/cum-thi-dua/{code}/truong-pho",
+                  {"cum_truong": members[0], "cum_pho": members[1]})
+    assert answer.status_code == 303, answer.text[:500]
+    text = html.unescape(page(admin, answer.headers["location"]))
+    assert "Đã lưu cụm trưởng, cụm phó" in text and f'value="{members[0]}" selected' in text
+    listed = html.unescape(page(admin, "/quan-tri/cum-thi-dua"))
+    assert registry.unit(members[0]).name in listed
+
+    typed = "\n".join([*members[1:], "02200"])  # the leader left out, a commune added
+    text = refused(post(admin, f"/quan-tri/cum-thi-dua/{code}/thanh-vien", {"thanh_vien": typed}),
+                   400)
+    assert f"cụm trưởng '{members[0]}'" in text and "'02200'" in text
+    assert typed in text, "ô thành viên phải giữ điều đã nhập"
+    answer = post(admin, f"/quan-tri/cum-thi-dua/{code}/thanh-vien",
+                  {"thanh_vien": ", ".join([*members, "CQ01"])})
+    assert answer.status_code == 303, answer.text[:500]
+    assert province.run(load_registry_from_db()).unit("CQ01").cluster == code
+
+    text = refused(post(admin, f"/quan-tri/cum-thi-dua/{code}/ten", {"ten": "  "}), 400)
+    assert 'id="loi-ten"' in text
+    answer = post(admin, f"/quan-tri/cum-thi-dua/{code}/ten", {"ten": "Khối Mặt trận, đoàn thể"})
+    assert answer.status_code == 303
+    assert province.run(load_registry_from_db()).cluster(code).name == "Khối Mặt trận, đoàn thể"
