@@ -64,15 +64,21 @@ def _refuse(action: str, codes: list[str], problems: list[str]) -> ServiceError:
     )
 
 
-def problems_with(registry: Registry, units: Iterable[Unit] = (),
-                  clusters: Iterable[Cluster] = ()) -> list[str]:
-    """The registry rules broken once these units and clusters (new or replaced) are applied."""
+def applied(registry: Registry, units: Iterable[Unit] = (),
+            clusters: Iterable[Cluster] = ()) -> tuple[tuple[Cluster, ...], tuple[Unit, ...]]:
+    """The registry's clusters and units with these (new or replaced by code) applied."""
     new_units = {u.code: u for u in units}
     new_clusters = {c.code: c for c in clusters}
     all_units = tuple(new_units.pop(u.code, u) for u in registry.units) + tuple(new_units.values())
     all_clusters = tuple(new_clusters.pop(c.code, c) for c in registry.clusters) + tuple(
         new_clusters.values())
-    return registry_problems(all_clusters, all_units)
+    return all_clusters, all_units
+
+
+def problems_with(registry: Registry, units: Iterable[Unit] = (),
+                  clusters: Iterable[Cluster] = ()) -> list[str]:
+    """The registry rules broken once these units and clusters (new or replaced) are applied."""
+    return registry_problems(*applied(registry, units, clusters))
 
 
 def _check(registry: Registry, changed: list[Unit], action: str) -> None:

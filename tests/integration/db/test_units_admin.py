@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import date
 
+import openpyxl
 import pytest
 
 from scoring.core.units import Cluster, Registry, Unit, registry_from_dict, registry_to_dict
 from scoring.registry.store import load_registry_from_db, save_registry
+from scoring.registry.workbook import CLUSTER_SHEET, UNIT_SHEET
 from scoring.services.clusters_admin import (
     create_cluster,
     rename_cluster,
     set_members,
     set_officers,
 )
+from scoring.services.registry_sheets import export_registry_xlsx, import_registry_xlsx
 from scoring.services.units_admin import close_unit, create_unit, edit_unit, merge_units
 from storage.audit import verify
 from storage.errors import ServiceError
@@ -237,3 +241,75 @@ async def test_registry_file_round_trip_keeps_leader_and_deputy(stored: Registry
     assert registry_from_dict(doc) == registry
     await save_registry(small_registry(), "admin")  # the file's truth: no officers
     assert (await load_registry_from_db()).cluster("cum.xa").leader is None
+
+
+def _book(data: bytes) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(io.BytesIO(data))
+
+
+def _save(book: openpyxl.Workbook) -> bytes:
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+async def test_xlsx_export_then_import_round_trips(stored: Registry) -> None:
+    await set_officers("staff", "cum.xa", "X1", "X2")
+    data = await export_registry_xlsx()
+    book = _book(data)
+    assert book.sheetnames == [UNIT_SHEET, CLUSTER_SHEET]
+    units = list(book[UNIT_SHEET].iter_rows(values_only=True))
+    assert units[0][:3] == ("Mã đơn vị", "Tên đơn vị", "Loại") and len(units) == 8
+    assert [r for r in book[CLUSTER_SHEET].iter_rows(values_only=True)][3] == (
+        "cum.xa", "Cụm các xã", "commune", "X1", "X2")
+    before = await load_registry_from_db()
+    counts = await import_registry_xlsx("staff", data)
+    assert (counts["units_new"], counts["units_changed"], counts["clusters_changed"]) == (0, 0, 0)
+    assert await load_registry_from_db() == before
+
+
+async def test_xlsx_import_adds_and_changes_units_and_clusters(stored: Registry) -> None:
+    book = _book(await export_registry_xlsx())
+    units, clusters = book[UNIT_SHEET], book[CLUSTER_SHEET]
+    units.append(["X4", "Phường Mới", "Phường", None, "H1", "cum.xa2", "01/07/2025", None,
+                  "bien_gioi, tthc", None, None])
+    units["B3"] = "Văn phòng Ủy ban nhân dân tỉnh"
+    clusters.append(["cum.xa2", "Cụm xã 2", "commune", "X4", None])
+    counts = await import_registry_xlsx("staff", _save(book))
+    assert (counts["units_new"], counts["units_changed"], counts["clusters_new"]) == (1, 1, 1)
+    registry = await load_registry_from_db()
+    x4 = registry.unit("X4")
+    assert (x4.kind, x4.level, x4.valid_from, x4.tags) == (
+        "commune.phuong", "commune", date(2025, 7, 1), ("bien_gioi", "tthc"))
+    assert registry.cluster("cum.xa2").leader == "X4"
+    assert registry.unit("CQ01").name == "Văn phòng Ủy ban nhân dân tỉnh"
+
+
+async def test_a_bad_xlsx_names_every_bad_row_and_saves_nothing(stored: Registry) -> None:
+    book = _book(await export_registry_xlsx())
+    units = book[UNIT_SHEET]
+    units.append(["X5", "Xã Năm", "xã to", None, "08", None, "32/01/2025", None, None, None, None])
+    units.append(["X1", "Xã Trùng", "commune.xa", None, "08", None, "01/01/2025", None, None,
+                  None, None])
+    units["B3"] = None
+    before = await AuditEntry.count()
+    with pytest.raises(ServiceError) as caught:
+        await import_registry_xlsx("staff", _save(book))
+    assert caught.value.code == "import_invalid"
+    found = {(i["file"], i["row"], i["column"]) for i in caught.value.details}
+    assert found == {(UNIT_SHEET, 9, "Loại"), (UNIT_SHEET, 9, "Hiệu lực từ ngày"),
+                     (UNIT_SHEET, 10, "Mã đơn vị"), (UNIT_SHEET, 3, "Tên đơn vị")}
+    assert any("trùng với dòng 6" in i["reason"] for i in caught.value.details)
+    # Cells all readable, but the rules broken: a cluster of the wrong level, an outside leader.
+    book = _book(await export_registry_xlsx())
+    book[UNIT_SHEET]["F2"] = "cum.xa"  # the province into a commune cluster
+    book[CLUSTER_SHEET]["D2"] = "X1"  # a commune leads an agency cluster
+    with pytest.raises(ServiceError) as rules:
+        await import_registry_xlsx("staff", _save(book))
+    placed = {(i["file"], i["row"], i["column"]) for i in rules.value.details}
+    assert placed == {(UNIT_SHEET, 2, "Mã khối/cụm"), (CLUSTER_SHEET, 2, "Cụm trưởng")}
+    with pytest.raises(ServiceError) as unreadable:
+        await import_registry_xlsx("staff", b"not a workbook")
+    assert "không đọc được tệp Excel" in unreadable.value.details[0]["reason"]
+    assert await AuditEntry.count() == before
+    assert await load_registry_from_db() == stored
