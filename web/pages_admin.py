@@ -38,6 +38,7 @@ from web.admin.history import HistoryPages
 from web.admin.imports import ImportPages
 from web.admin.periods import PeriodPages
 from web.admin.runs import RunPages
+from web.admin.unit_sheets import UnitSheetPages
 from web.admin.units import UnitPages
 
 
@@ -83,4 +84,4 @@ class OverviewPages(AdminController):
 
 ADMIN_PAGES: list[Any] = [OverviewPages, PeriodPages, ImportPages, AppraisalPages, RunPages, ComparePages,
                           AuditLogPages, AwardPages, *BATCH_PAGES, HistoryPages, UnitPages,
-                          ClusterPages]
+                          ClusterPages, UnitSheetPages]

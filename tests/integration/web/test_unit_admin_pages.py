@@ -4,19 +4,23 @@ refusals keep what was typed and write nothing."""
 from __future__ import annotations
 
 import html
+import io
 import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from litestar.testing import TestClient
 from test_admin_pages import ADMIN, checked_page, csrf, login, page
 
 from scoring.registry.store import load_registry_from_db
+from scoring.registry.workbook import CLUSTER_SHEET, UNIT_SHEET
 from server.app import create_app
 from storage.tables import AuditEntry
+from web.admin.unit_sheets import XLSX
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api"))
 import loaded_province as province  # the API tests' loaded province
@@ -185,3 +189,33 @@ def test_members_leader_deputy_and_name_of_a_cluster(admin: TestClient[Any]) -> 
     answer = post(admin, f"/quan-tri/cum-thi-dua/{code}/ten", {"ten": "Khối Mặt trận, đoàn thể"})
     assert answer.status_code == 303
     assert province.run(load_registry_from_db()).cluster(code).name == "Khối Mặt trận, đoàn thể"
+
+
+def test_the_registry_downloads_as_xlsx_and_a_bad_upload_saves_nothing(admin: TestClient[Any]) -> None:
+    answer = admin.get("/quan-tri/don-vi/danh-muc.xlsx")
+    assert answer.status_code == 200 and "attachment" in answer.headers["content-disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(answer.content))
+    assert book.sheetnames == [UNIT_SHEET, CLUSTER_SHEET]
+    page(admin, "/quan-tri/don-vi/nhap")
+    sheet = book[UNIT_SHEET]
+    sheet["C3"] = "loại lạ"
+    sheet.append(["CQ95", "Sở Du lịch", "agency.so", None, "08", "khoi.kinh_te", "01/01/2024"])
+    out = io.BytesIO()
+    book.save(out)
+    before = audit_count()
+    bad = admin.post("/quan-tri/don-vi/nhap", data={"_csrf": csrf(admin)},
+                     files={"file": ("danh-muc.xlsx", out.getvalue(), XLSX)})
+    text = refused(bad, 400)
+    assert "chưa lưu gì" in text and "loại «loại lạ» không hợp lệ" in text
+    assert "<td>Loại</td>" in text and '<td class="num">3</td>' in text
+    assert audit_count() == before
+    assert not province.run(load_registry_from_db()).has("CQ95")
+    sheet["C3"] = "agency.so"
+    out = io.BytesIO()
+    book.save(out)
+    good = admin.post("/quan-tri/don-vi/nhap", data={"_csrf": csrf(admin)},
+                      files={"file": ("danh-muc.xlsx", out.getvalue(), XLSX)})
+    assert good.status_code == 200, good.text[:500]
+    checked_page(good.text)
+    assert "1 đơn vị mới" in html.unescape(good.text)
+    assert province.run(load_registry_from_db()).unit("CQ95").cluster == "khoi.kinh_te"
