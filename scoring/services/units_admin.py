@@ -173,6 +173,7 @@ async def merge_units(actor: str, sources: Iterable[str], target: str,
     The target must still be valid the day after ``last_day`` and cannot be a source.
     """
     codes = list(dict.fromkeys(clean_text(c) for c in sources if clean_text(c)))
+    target = clean_text(target)
     if not codes:
         raise ServiceError("invalid_input", "Hãy chọn ít nhất một đơn vị để sáp nhập.",
                            details={"field": "sources"})
@@ -180,7 +181,13 @@ async def merge_units(actor: str, sources: Iterable[str], target: str,
         raise _refuse("sáp nhập", [target], ["đơn vị không thể sáp nhập vào chính nó"])
     async with write_transaction():
         registry = await load_registry_from_db()
-        into = _found(registry, target)
+        unknown = [c for c in (*codes, target) if not registry.has(c)]
+        if unknown:
+            raise ServiceError(
+                "invalid_input", "Không thể sáp nhập: không có đơn vị mã "
+                + ", ".join(f"«{c}»" for c in unknown) + " trong danh mục.",
+                details={"unit_codes": unknown})
+        into = registry.unit(target)
         if into.valid_to is not None and into.valid_to <= last_day:
             raise _refuse("sáp nhập vào", [target], [
                 f"đơn vị nhận đã hết hiệu lực từ {date_text(into.valid_to)}"])

@@ -156,6 +156,9 @@ async def test_a_bad_merge_is_refused_and_nothing_written(stored: Registry) -> N
     with pytest.raises(ServiceError) as itself:
         await merge_units("staff", ["X1"], "X1", date(2025, 6, 30))
     assert "chính nó" in itself.value.message
+    with pytest.raises(ServiceError) as unknown:
+        await merge_units("staff", ["X1", "ZZ"], " YY ", date(2025, 6, 30))
+    assert unknown.value.code == "invalid_input" and "«ZZ», «YY»" in unknown.value.message
     with pytest.raises(ServiceError) as nothing:
         await merge_units("staff", [" "], "X2", date(2025, 6, 30))
     assert nothing.value.details["field"] == "sources"

@@ -129,6 +129,9 @@ def test_create_edit_close_and_merge_a_unit(admin: TestClient[Any]) -> None:
                         {"vao": "CQ90", "ngay_cuoi": "30/06/2025", "cung": ""}), 400)
     assert "«CQ90»" in text and "hết hiệu lực" in text and 'value="CQ90"' in text
     text = refused(post(admin, "/quan-tri/don-vi/CQ91/sap-nhap",
+                        {"vao": "CQ999", "ngay_cuoi": "30/06/2025", "cung": "CQ998"}), 400)
+    assert "«CQ998», «CQ999»" in text and 'value="CQ998"' in text
+    text = refused(post(admin, "/quan-tri/don-vi/CQ91/sap-nhap",
                         {"vao": "", "ngay_cuoi": "30/13/2025", "cung": ""}), 400)
     assert 'id="loi-vao"' in text and 'id="loi-ngay_cuoi"' in text
     answer = post(admin, "/quan-tri/don-vi/CQ91/sap-nhap",
