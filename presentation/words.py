@@ -29,6 +29,15 @@ DISPUTE_STATUS = {"open": "Đang chờ trả lời", "accepted": "Được chấ
                   "rejected": "Không được chấp nhận"}
 BATCH_STATUS = {"draft": "Dự thảo", "in_session": "Đang họp xét", "closed": "Đã họp xét xong"}
 NOMINATION_RESULT = {"passed": "Đạt", "failed": "Không đạt"}
+# a unit's kind (``scoring.core.units.KINDS``): what sort of body it is, within its level
+UNIT_KIND_NAMES = {
+    "province": "Tỉnh, thành phố", "agency.so": "Sở, cơ quan ngang sở", "agency.ban": "Ban",
+    "agency.nganh_doc": "Cơ quan ngành dọc", "agency.doan_the": "Mặt trận, đoàn thể",
+    "district.huyen": "Huyện", "district.thanh_pho": "Thành phố thuộc tỉnh",
+    "district.quan": "Quận", "district.thi_xa": "Thị xã", "commune.xa": "Xã",
+    "commune.phuong": "Phường", "commune.thi_tran": "Thị trấn", "commune.dac_khu": "Đặc khu",
+    "individual.cbccvc": "Cán bộ, công chức, viên chức",
+}
 RUN_PUBLISHED = "Đã công bố"
 RUN_PROVISIONAL = "kết quả tạm thời, chưa công bố"
 

@@ -30,6 +30,9 @@ class Cluster(Table, tablename="cluster"):
     code = Varchar(length=40, unique=True)
     name = Text()
     level = Varchar(length=40)
+    # Cụm trưởng and cụm phó: codes of member units (checked by the registry rules).
+    leader = Varchar(length=40, null=True, default=None)
+    deputy = Varchar(length=40, null=True, default=None)
 
 
 class Unit(Table, tablename="unit"):

@@ -52,3 +52,10 @@ def person_name_key(full_name: str) -> tuple[object, ...]:
     words = full_name.split()
     given = words[-1] if words else ""
     return (vietnamese_key(given), vietnamese_key(" ".join(words[:-1])))
+
+
+def fold(text: str) -> str:
+    """Text for a search that ignores case and diacritics: "Đông Thọ" and "dong tho" match."""
+    stripped = "".join(ch for ch in unicodedata.normalize("NFD", text.replace("đ", "d").replace(
+        "Đ", "D")) if not unicodedata.combining(ch))
+    return " ".join(stripped.casefold().split())

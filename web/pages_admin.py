@@ -1,12 +1,11 @@
-"""Administrators' pages: the overview (periods, latest runs, pending appraisal) and the units.
+"""Administrators' pages: the overview (periods, latest runs, pending appraisal).
 
 The other tasks live in :mod:`web.admin`: file import, appraisal, runs and exports, the run
-comparison and the audit log; :data:`ADMIN_PAGES` lists every controller for ``web.routes``.
+comparison, the audit log, units and clusters; :data:`ADMIN_PAGES` lists every controller for ``web.routes``.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 from litestar import Response, get, post
@@ -15,10 +14,7 @@ from litestar.response import Template
 
 from http_layer.auth import SignedIn
 from http_layer.errors import status_of
-from scoring.core.units import LEVELS, Unit
-from scoring.registry.store import load_registry_from_db
 from scoring.services import periods as period_service
-from scoring.services import plan_store
 from scoring.services import runs as run_service
 from scoring.services import values as value_service
 from storage.errors import ServiceError
@@ -27,6 +23,7 @@ from web.admin.appraisal import AppraisalPages
 from web.admin.audit_log import AuditLogPages
 from web.admin.award_batch import BATCH_PAGES
 from web.admin.awards import AwardPages
+from web.admin.clusters import ClusterPages
 from web.admin.common import (
     AdminController,
     AnyRequest,
@@ -42,18 +39,8 @@ from web.admin.history import HistoryPages
 from web.admin.imports import ImportPages
 from web.admin.periods import PeriodPages
 from web.admin.runs import RunPages
-from web.collation import person_name_key, vietnamese_key
-
-
-async def _level_names(province_name: str) -> dict[str, str]:
-    """Each level's name as the stored plans write it (the newest plan's word wins); the province,
-    which organises and never competes, by its own name."""
-    names = {"province": province_name}
-    for version in reversed(await plan_store.list_plan_versions()):
-        plan = await plan_store.load_plan_version(int(version["id"]))
-        for level in plan.levels:
-            names.setdefault(level.id, level.name)
-    return names
+from web.admin.unit_sheets import UnitSheetPages
+from web.admin.units import UnitPages
 
 
 async def _period_rows() -> list[dict[str, Any]]:
@@ -79,12 +66,6 @@ async def _overview(request: AnyRequest, status: int = 200, **extra: Any) -> Tem
     return admin_page("overview.html", request, status, **context)
 
 
-def _sorted_units(units: list[Unit], level: str) -> list[Unit]:
-    if level == "individual":
-        return sorted(units, key=lambda u: person_name_key(u.name))
-    return sorted(units, key=lambda u: vietnamese_key(u.name))
-
-
 class OverviewPages(AdminController):
     @get("/quan-tri")
     async def overview(self, request: AnyRequest, mo_lai: FromQuery[int | None] = None) -> Template:
@@ -101,32 +82,7 @@ class OverviewPages(AdminController):
                                    reasons={period_id: reason})
         return see_other(f"/quan-tri?mo_lai={period['year']}")
 
-    @get("/quan-tri/don-vi")
-    async def units(self, request: AnyRequest, cap: FromQuery[str | None] = None) -> Template:
-        registry = await load_registry_from_db()
-        names = await _level_names(registry.province_name)
-        sections = []
-        for level in LEVELS:
-            if cap and level != cap:
-                continue
-            grouped: dict[str | None, list[Unit]] = defaultdict(list)
-            for unit in registry.of_level(level):
-                grouped[unit.cluster].append(unit)
-            clusters: list[dict[str, Any]] = [{"name": registry.cluster(code).name, "code": code,
-                         "units": _sorted_units(members, level)}
-                        for code, members in grouped.items() if code is not None]
-            clusters.sort(key=lambda c: vietnamese_key(c["name"]))
-            if grouped.get(None):
-                clusters.append({"name": "Không thuộc khối/cụm thi đua", "code": None,
-                                 "units": _sorted_units(grouped[None], level)})
-            count = sum(len(c["units"]) for c in clusters)
-            sections.append({"id": level, "name": names.get(level, level), "clusters": clusters,
-                             "count": count})
-        parents = {u.code: u.name for u in registry.units}
-        levels = [(lvl, names.get(lvl, lvl)) for lvl in LEVELS]
-        return admin_page("units.html", request, sections=sections, parents=parents, levels=levels,
-                          chosen=cap, province=registry.province_name)
-
 
 ADMIN_PAGES: list[Any] = [OverviewPages, PeriodPages, ImportPages, AppraisalPages, RunPages, ComparePages,
-                          AuditLogPages, AwardPages, *BATCH_PAGES, HistoryPages, AccountPages]
+                          AuditLogPages, AwardPages, *BATCH_PAGES, HistoryPages, AccountPages, UnitPages,
+                          ClusterPages, UnitSheetPages]

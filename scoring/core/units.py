@@ -38,11 +38,16 @@ FILE_VERSION = 1
 
 @dataclass(frozen=True, slots=True)
 class Cluster:
-    """A khối/cụm thi đua: units of one level that are ranked against each other."""
+    """A khối/cụm thi đua: units of one level that are ranked against each other.
+
+    ``leader`` and ``deputy`` (cụm trưởng, cụm phó) are codes of member units, or ``None``.
+    """
 
     code: str
     name: str
     level: str
+    leader: str | None = None
+    deputy: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +92,23 @@ def _cluster_problems(clusters: tuple[Cluster, ...]) -> list[str]:
             )
         if not unicodedata.is_normalized("NFC", c.name):
             problems.append(f"khối/cụm '{c.code}': tên chưa chuẩn hóa Unicode NFC")
+    return problems
+
+
+def _officer_problems(c: Cluster, units: Mapping[str, Unit]) -> list[str]:
+    """The leader and deputy of a cluster must be two of its member units."""
+    where = f"khối/cụm '{c.code}'"
+    problems: list[str] = []
+    for role, code in (("cụm trưởng", c.leader), ("cụm phó", c.deputy)):
+        if code is None:
+            continue
+        unit = units.get(code)
+        if unit is None:
+            problems.append(f"{where}: {role} '{code}' không có trong danh mục đơn vị")
+        elif unit.cluster != c.code:
+            problems.append(f"{where}: {role} '{code}' không phải đơn vị thành viên của khối/cụm")
+    if c.leader is not None and c.leader == c.deputy:
+        problems.append(f"{where}: cụm trưởng và cụm phó phải là hai đơn vị khác nhau")
     return problems
 
 
@@ -145,6 +167,8 @@ def registry_problems(clusters: tuple[Cluster, ...], units: tuple[Unit, ...]) ->
     clusters_by_code = {c.code: c for c in clusters}
     for u in units:
         problems += _unit_problems(u, by_code, clusters_by_code)
+    for c in clusters:
+        problems += _officer_problems(c, by_code)
     return problems
 
 
@@ -216,13 +240,20 @@ def _to_json(value: object) -> object:
     return list(value) if isinstance(value, tuple) else value
 
 
+def _cluster_dict(c: Cluster) -> dict[str, Any]:
+    """A cluster's JSON object; leader and deputy only when set, so older files stay the same."""
+    out: dict[str, Any] = {"code": c.code, "name": c.name, "level": c.level}
+    out.update({k: v for k, v in (("leader", c.leader), ("deputy", c.deputy)) if v is not None})
+    return out
+
+
 def registry_to_dict(registry: Registry) -> dict[str, Any]:
     """The JSON document of a registry; key order is fixed so files diff cleanly."""
     return {
         "format": FILE_FORMAT,
         "version": FILE_VERSION,
         "province": {"code": registry.province_code, "name": registry.province_name},
-        "clusters": [{"code": c.code, "name": c.name, "level": c.level} for c in registry.clusters],
+        "clusters": [_cluster_dict(c) for c in registry.clusters],
         "units": [{key: _to_json(getattr(u, key)) for key in _UNIT_FIELDS} for u in registry.units],
     }
 
@@ -297,10 +328,12 @@ def registry_from_dict(doc: Any) -> Registry:
     clusters: list[Cluster] = []
     for i, raw in enumerate(_items(top.obj, "clusters", issues)):
         code = raw.get("code") if isinstance(raw, dict) else None
-        r = _Reader(raw, f"clusters[{i}] (mã '{code}')", ("code", "name", "level"), issues)
+        r = _Reader(raw, f"clusters[{i}] (mã '{code}')",
+                    ("code", "name", "level", "leader", "deputy"), issues)
         c_code, name, level = r.text("code"), r.text("name"), r.text("level")
+        leader, deputy = r.text("leader", True), r.text("deputy", True)
         if c_code is not None and name is not None and level is not None:
-            clusters.append(Cluster(c_code, name, level))
+            clusters.append(Cluster(c_code, name, level, leader, deputy))
     units: list[Unit] = []
     for i, raw in enumerate(_items(top.obj, "units", issues)):
         code = raw.get("code") if isinstance(raw, dict) else None

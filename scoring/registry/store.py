@@ -18,6 +18,7 @@ from storage.tables import KeyValue
 
 PROVINCE_CODE_KEY = "registry.province_code"
 PROVINCE_NAME_KEY = "registry.province_name"
+_CLUSTER_COLUMNS = ("code", "name", "level", "leader", "deputy")
 _UNIT_COLUMNS = ("code", "name", "kind", "level", "parent", "cluster", "valid_from", "valid_to",
                  "tags", "sex", "successors")
 
@@ -79,8 +80,8 @@ def _changes(wanted: list[dict[str, Any]], stored: dict[str, dict[str, Any]],
 
 async def save_registry(registry: Registry, actor: str) -> dict[str, int]:
     """Upsert the province, its clusters and units in one transaction; returns the counts."""
-    cluster_cols = ("code", "name", "level")
-    clusters = [{"code": c.code, "name": c.name, "level": c.level} for c in registry.clusters]
+    cluster_cols = _CLUSTER_COLUMNS
+    clusters = [_cluster_row(c) for c in registry.clusters]
     units = [_unit_row(u) for u in registry.units]
     async with write_transaction():
         old_clusters = {r["code"]: r for r in await ClusterRow.select(
@@ -109,6 +110,21 @@ async def save_registry(registry: Registry, actor: str) -> dict[str, int]:
     return counts
 
 
+def _cluster_row(c: Cluster) -> dict[str, Any]:
+    return {"code": c.code, "name": c.name, "level": c.level, "leader": c.leader,
+            "deputy": c.deputy}
+
+
+async def write_clusters(clusters: list[Cluster]) -> None:
+    """Insert or update these clusters by code; the caller holds the transaction and audits."""
+    await _upsert(ClusterRow, [_cluster_row(c) for c in clusters], _CLUSTER_COLUMNS)
+
+
+async def write_units(units: list[Unit]) -> None:
+    """Insert or update these units by code; the caller holds the transaction and audits."""
+    await _upsert(UnitRow, [_unit_row(u) for u in units], _UNIT_COLUMNS)
+
+
 def _unit_of(r: dict[str, Any]) -> Unit:
     return Unit(r["code"], r["name"], r["kind"], r["level"], r["parent"], r["cluster"],
                 r["valid_from"], r["valid_to"], _split(r["tags"]), r["sex"], _split(r["successors"]))
@@ -133,10 +149,11 @@ async def load_registry_from_db() -> Registry:
             "Chưa có danh mục đơn vị trong cơ sở dữ liệu; hãy nạp danh mục đơn vị trước.",
         )
     cluster_rows = await ClusterRow.select(
-        ClusterRow.code, ClusterRow.name, ClusterRow.level).order_by(ClusterRow._meta.primary_key)
+        *(getattr(ClusterRow, c) for c in _CLUSTER_COLUMNS)).order_by(ClusterRow._meta.primary_key)
     unit_rows = await UnitRow.select(
         *(getattr(UnitRow, c) for c in _UNIT_COLUMNS)).order_by(UnitRow._meta.primary_key)
-    clusters = tuple(Cluster(r["code"], r["name"], r["level"]) for r in cluster_rows)
+    clusters = tuple(Cluster(r["code"], r["name"], r["level"], r["leader"], r["deputy"])
+                     for r in cluster_rows)
     units = tuple(_unit_of(r) for r in unit_rows)
     try:
         return Registry(keys[PROVINCE_CODE_KEY], keys[PROVINCE_NAME_KEY], clusters, units)
