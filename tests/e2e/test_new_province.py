@@ -19,6 +19,7 @@ import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -49,8 +50,12 @@ def _fresh_database() -> tuple[str, Any]:
         finally:
             await conn.close()
 
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    return f"{server}/{name}", lambda: asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    def run(sql: str) -> None:  # in a thread of its own: Playwright keeps an event loop in this one
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, admin(sql)).result()
+
+    run(f'CREATE DATABASE "{name}"')
+    return f"{server}/{name}", lambda: run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="module")
@@ -141,8 +146,8 @@ def build_a_cluster(site: Browse, page: Any) -> None:
     page.get_by_label("Mã các đơn vị thành viên").fill("\n".join(members))
     click_and_wait(page, page.get_by_role("button", name="Lưu thành viên"))
     site.check(page)
-    page.get_by_label("Cụm trưởng").select_option(value=members[0])
-    page.get_by_label("Cụm phó").select_option(value=members[1])
+    page.get_by_label("Cụm trưởng", exact=True).select_option(value=members[0])
+    page.get_by_label("Cụm phó", exact=True).select_option(value=members[1])
     click_and_wait(page, page.get_by_role("button", name="Lưu cụm trưởng, cụm phó"))
     site.check(page)
     cluster = page.context.request.get("/api/v1/units?level=commune").json()
@@ -151,12 +156,19 @@ def build_a_cluster(site: Browse, page: Any) -> None:
     assert communes[0]["name"] in shown and communes[1]["name"] in shown
 
 
-def credential_slips(page: Any, level: str) -> list[tuple[str, str]]:
-    """Create the level's unit accounts; (username, one-time password) read from the PDF."""
+def credential_slips(site: Browse, page: Any, level: str) -> list[tuple[str, str]]:
+    """Create the level's unit accounts; (username, one-time password) read from the PDF.
+    One argon2 hash per account: a hundred accounts take tens of seconds on a small machine."""
     page.goto("/quan-tri/tai-khoan")
+    site.check(page)
     page.get_by_label("Cấp đơn vị").select_option(value=level)
+    page.set_default_timeout(180_000)
     with page.expect_download() as download:
         page.get_by_role("button", name=re.compile("Tạo tài khoản và tải phiếu")).click()
+    page.set_default_timeout(10_000)
+    sheet = site.last_document(page)  # a download, not a page: checked here as a PDF
+    assert sheet.headers["content-type"].startswith("application/pdf"), sheet.headers
+    site.checked.add(id(sheet))
     path = download.value.path()
     assert shutil.which("pdftotext"), "thiếu pdftotext (poppler-utils)"
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
@@ -185,7 +197,7 @@ def test_a_department_sets_up_its_province_with_the_web_alone(fresh: Browse) -> 
     edit_an_agency(fresh, staff)
     build_a_cluster(fresh, staff)
     open_period(fresh, staff)
-    slips = credential_slips(staff, "commune")
+    slips = credential_slips(fresh, staff, "commune")
     assert len(slips) == 102, f"mỗi xã, phường một phiếu: {len(slips)}"
 
     officer = fresh.new_page()
