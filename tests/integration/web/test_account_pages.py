@@ -7,18 +7,16 @@ import re
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from litestar.testing import TestClient
-from test_admin_pages import ADMIN, checked_page, csrf, login  # puts the API tests' folder on the path
+from test_admin_pages import ADMIN, admin, app_client, checked_page, csrf, login, world  # noqa: F401 (fixtures)
 
 from accounts.admin import account_by_username
 from accounts.service import create_account, create_api_token
-from server.app import create_app
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api"))
 import loaded_province as province  # the API tests' loaded province
@@ -28,24 +26,6 @@ pytestmark = pytest.mark.db
 ONCE = re.compile(r'<code id="mat-khau-mot-lan">([^<]+)</code>')
 NEW_PASSWORD = "mat-khau-moi-2026"
 
-
-@pytest.fixture(scope="module")
-def world(migrated_database: str) -> province.World:
-    return province.run(province.load_world())
-
-
-@pytest.fixture(scope="module")
-def app_client(world: province.World) -> Iterator[TestClient[Any]]:
-    with TestClient(app=create_app()) as client:
-        yield client
-
-
-@pytest.fixture
-def admin(app_client: TestClient[Any]) -> Iterator[TestClient[Any]]:
-    app_client.cookies.clear()
-    login(app_client, ADMIN)
-    yield app_client
-    app_client.cookies.clear()
 
 
 def _page(client: TestClient[Any], url: str, status: int = 200) -> str:

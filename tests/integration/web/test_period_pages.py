@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import html
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from litestar.testing import TestClient
-from test_admin_pages import ADMIN, csrf, login, page
+from test_admin_pages import ADMIN, admin, app_client, csrf, login, page, world  # noqa: F401 (fixtures)
 
 from scoring.services import periods as period_service
 from scoring.services import values as value_service
-from server.app import create_app
 from storage.errors import ServiceError
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api"))
@@ -24,24 +22,6 @@ import loaded_province as province  # the API tests' loaded province
 
 pytestmark = pytest.mark.db
 
-
-@pytest.fixture(scope="module")
-def world(migrated_database: str) -> province.World:
-    return province.run(province.load_world())
-
-
-@pytest.fixture(scope="module")
-def app_client(world: province.World) -> Iterator[TestClient[Any]]:
-    with TestClient(app=create_app()) as client:
-        yield client
-
-
-@pytest.fixture
-def admin(app_client: TestClient[Any]) -> Iterator[TestClient[Any]]:
-    app_client.cookies.clear()
-    login(app_client, ADMIN)
-    yield app_client
-    app_client.cookies.clear()
 
 
 def form(world: province.World, **changes: str) -> dict[str, str]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import html
 import io
 import sys
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,11 +13,10 @@ from typing import Any
 import openpyxl
 import pytest
 from litestar.testing import TestClient
-from test_admin_pages import ADMIN, checked_page, csrf, login, page
+from test_admin_pages import ADMIN, admin, app_client, checked_page, csrf, login, page, world  # noqa: F401 (fixtures)
 
 from scoring.registry.store import load_registry_from_db
 from scoring.registry.workbook import CLUSTER_SHEET, UNIT_SHEET
-from server.app import create_app
 from storage.tables import AuditEntry
 from web.admin.unit_sheets import XLSX
 
@@ -27,24 +25,6 @@ import loaded_province as province  # the API tests' loaded province
 
 pytestmark = pytest.mark.db
 
-
-@pytest.fixture(scope="module")
-def world(migrated_database: str) -> province.World:
-    return province.run(province.load_world())
-
-
-@pytest.fixture(scope="module")
-def app_client(world: province.World) -> Iterator[TestClient[Any]]:
-    with TestClient(app=create_app()) as client:
-        yield client
-
-
-@pytest.fixture
-def admin(app_client: TestClient[Any]) -> Iterator[TestClient[Any]]:
-    app_client.cookies.clear()
-    login(app_client, ADMIN)
-    yield app_client
-    app_client.cookies.clear()
 
 
 def post(client: TestClient[Any], url: str, data: dict[str, str]) -> Any:
