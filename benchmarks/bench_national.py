@@ -156,19 +156,11 @@ def database_for(engine: str, server: str) -> tuple[str, Callable[[], None]]:
     if engine == "sqlite":
         folder = tempfile.mkdtemp(prefix="thidua-bench-")
         return f"sqlite:///{folder}/bench.sqlite", lambda: None
+    from storage.pg_server import on_server
+
     name = f"thidua_bench_{uuid.uuid4().hex[:8]}"
-
-    async def admin(sql: str) -> None:
-        import asyncpg
-
-        conn = await asyncpg.connect(f"{server}/postgres")
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    return f"{server}/{name}", lambda: asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    on_server(server, f'CREATE DATABASE "{name}"')
+    return f"{server}/{name}", lambda: on_server(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def report(engine: str, found: dict[str, Any]) -> None:

@@ -17,25 +17,18 @@ from collections.abc import Iterator
 
 import pytest
 
+from storage.pg_server import on_server
+
 KIND = os.environ.get("THIDUA_TEST_DATABASE", "sqlite")
 PG_SERVER = os.environ.get("THIDUA_TEST_PG", "postgres://postgres@127.0.0.1:5432")
 _pg_db = f"thidua_test_{uuid.uuid4().hex[:10]}"
 _unavailable: str | None = None
 
 
-async def _pg_admin(sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(f"{PG_SERVER}/postgres", timeout=5)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
 
 if KIND == "postgres":
     try:
-        asyncio.run(_pg_admin(f'CREATE DATABASE "{_pg_db}"'))
+        on_server(PG_SERVER, f'CREATE DATABASE "{_pg_db}"')
         os.environ["DATABASE_URL"] = f"{PG_SERVER}/{_pg_db}"
     except (TimeoutError, OSError) as exc:  # no server answers
         _unavailable = f"PostgreSQL không trả lời tại {PG_SERVER}: {exc}"
@@ -67,7 +60,7 @@ def migrated_database() -> Iterator[str]:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if KIND == "postgres" and not _unavailable:
         with contextlib.suppress(OSError):
-            asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{_pg_db}" WITH (FORCE)'))
+            on_server(PG_SERVER, f'DROP DATABASE IF EXISTS "{_pg_db}" WITH (FORCE)')
 
 
 @pytest.fixture

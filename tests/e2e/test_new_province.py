@@ -10,7 +10,6 @@ password and must change it before anything else. Every page visited passes the 
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import shutil
@@ -19,13 +18,14 @@ import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import HOST, ROOT, Browse, _free_port, _wait_ready
 from test_flows import click_and_wait, text_of
+
+from storage.pg_server import on_server
 
 pytestmark = [pytest.mark.db, pytest.mark.e2e]
 
@@ -40,22 +40,8 @@ def _fresh_database() -> tuple[str, Any]:
     if url.startswith("sqlite"):
         return f"sqlite:///{tempfile.mkdtemp(prefix='thidua-e2e-new-')}/new.sqlite", lambda: None
     server, name = url.rsplit("/", 1)[0], f"thidua_e2e_new_{uuid.uuid4().hex[:8]}"
-
-    async def admin(sql: str) -> None:
-        import asyncpg
-
-        conn = await asyncpg.connect(f"{server}/postgres")
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    def run(sql: str) -> None:  # in a thread of its own: Playwright keeps an event loop in this one
-        with ThreadPoolExecutor(1) as pool:
-            pool.submit(asyncio.run, admin(sql)).result()
-
-    run(f'CREATE DATABASE "{name}"')
-    return f"{server}/{name}", lambda: run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    on_server(server, f'CREATE DATABASE "{name}"')
+    return f"{server}/{name}", lambda: on_server(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="module")

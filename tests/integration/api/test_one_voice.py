@@ -112,8 +112,7 @@ def cli(world: World) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def pdf(world: World) -> dict[str, str]:
-    if shutil.which("pdftotext") is None:
-        pytest.skip("poppler-utils (pdftotext) is not installed")
+    assert shutil.which("pdftotext"), "thiếu pdftotext: make test cài poppler-utils (setup.sh --browser)"
     ctx = run(dossiers.build_context(world.awards.closed_batch))
     for n in ctx["nominees"]:  # the nominee list prints the run's total, which no test may rewrite
         n["total"] = POINTS
