@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import HOST, ROOT, Browse, _free_port, _wait_ready
+from e2e_browse import HOST, ROOT, Browse, free_port, wait_ready
 from test_flows import click_and_wait, text_of
 
 from storage.pg_server import on_server
@@ -51,7 +51,7 @@ def empty_site_url() -> Iterator[str]:
     migrated = subprocess.run([sys.executable, "-m", "api.cli", "db", "migrate"], cwd=ROOT, env=env,
                               capture_output=True, text=True, check=False)
     assert migrated.returncode == 0, migrated.stderr
-    port = _free_port()
+    port = free_port()
     log = Path(tempfile.mkdtemp(prefix="thidua-e2e-new-")) / "server.log"
     with log.open("wb") as out:
         server = subprocess.Popen(
@@ -59,7 +59,7 @@ def empty_site_url() -> Iterator[str]:
              "--port", str(port), "--log-level", "warning"], cwd=ROOT, env=env, stdout=out,
             stderr=subprocess.STDOUT)
     try:
-        _wait_ready(f"http://{HOST}:{port}/api/v1/health", server, log)
+        wait_ready(f"http://{HOST}:{port}/api/v1/health", server, log)
         yield f"http://{HOST}:{port}"
     finally:
         server.terminate()
