@@ -8,6 +8,7 @@ from scoring.tables import (
     DisputeMessage,
     IndicatorValue,
     Period,
+    PeriodCluster,
     RunShare,
     ScoreRun,
     Unit,
@@ -19,7 +20,7 @@ APP_CONFIG = AppConfig(
     app_name="scoring",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
     table_classes=[Cluster, Unit, Period, IndicatorValue, ScoreRun, UnitResult, AuditEntry, KeyValue,
-                   RunShare, Dispute, DisputeMessage],
+                   RunShare, Dispute, DisputeMessage, PeriodCluster],
     migration_dependencies=["criteria.piccolo_app"],
     commands=[],
 )

@@ -62,6 +62,22 @@ class Period(Table, tablename="period"):
     locked_levels = JSON(default="[]")  # ids of the plan levels whose data is locked
 
 
+class PeriodCluster(Table, tablename="period_cluster"):
+    """A cluster's composition in one period: its members, leader and deputy that year.
+
+    Taken from the registry when the period opens, then edited for the period alone, so a later
+    change to the registry leaves the years already scored as they were.
+    """
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+    key = Varchar(length=120, unique=True)  # "<period id>|<cluster code>"
+    period = ForeignKey(Period, on_delete=OnDelete.cascade, index=True)
+    code = Varchar(length=40)
+    leader = Varchar(length=40, null=True, default=None)
+    deputy = Varchar(length=40, null=True, default=None)
+    members = Text(default="")  # comma-separated unit codes, in the registry's order
+
+
 class IndicatorValue(Table, tablename="indicator_value"):
     id: Serial  # Piccolo's implicit primary key, declared for the type checker
     key = Varchar(length=200, unique=True)  # "<period id>|<unit code>|<indicator>"

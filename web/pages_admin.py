@@ -23,7 +23,7 @@ from web.admin.appraisal import AppraisalPages
 from web.admin.audit_log import AuditLogPages
 from web.admin.award_batch import BATCH_PAGES
 from web.admin.awards import AwardPages
-from web.admin.clusters import ClusterPages
+from web.admin.clusters import ClusterPages, PeriodClusterPages
 from web.admin.common import (
     AdminController,
     AnyRequest,
@@ -85,4 +85,4 @@ class OverviewPages(AdminController):
 
 ADMIN_PAGES: list[Any] = [OverviewPages, PeriodPages, ImportPages, AppraisalPages, RunPages, ComparePages,
                           AuditLogPages, AwardPages, *BATCH_PAGES, HistoryPages, AccountPages, UnitPages,
-                          ClusterPages, UnitSheetPages]
+                          ClusterPages, PeriodClusterPages, UnitSheetPages]

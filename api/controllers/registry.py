@@ -13,6 +13,7 @@ from api.schemas.registry import (
     LevelLockChange,
     LockChange,
     Period,
+    PeriodCluster,
     PeriodCreate,
     PlanSaved,
     PlanUpload,
@@ -23,8 +24,8 @@ from api.schemas.registry import (
 from http_layer.access import IdPath
 from http_layer.auth import SignedIn, requires_admin
 from scoring.registry.store import load_registry_from_db
+from scoring.services import period_clusters, plan_store
 from scoring.services import periods as period_service
-from scoring.services import plan_store
 
 
 class PlanController(Controller):
@@ -101,6 +102,15 @@ class PeriodController(Controller):
             submission_deadline=data.submission_deadline,
         )
         return msgspec.convert(await period_service.get_period(period_id), Period)
+
+    @get("/{period_id:int}/clusters", summary="Thành phần khối/cụm thi đua của kỳ",
+         responses=error_responses(400, 404))
+    async def clusters(self, period_id: IdPath) -> list[PeriodCluster]:
+        await period_service.get_period(period_id)
+        registry = await period_clusters.registry_for_period(period_id)
+        return [PeriodCluster(code=c.code, name=c.name, level=c.level, leader=c.leader,
+                              deputy=c.deputy, members=[u.code for u in registry.members(c.code)])
+                for c in registry.clusters]
 
     @post("/{period_id:int}/lock", guards=[requires_admin], summary="Khóa số liệu của kỳ",
           responses=error_responses(400, 401, 403, 404))

@@ -79,9 +79,19 @@ class Unit(msgspec.Struct):
 
 
 class Cluster(msgspec.Struct):
+    """A cluster (khối/cụm thi đua) of the registry, with its standing leader and deputy."""
+
     code: str
     name: str
     level: str
+    leader: Annotated[str | None, doc("Mã đơn vị cụm trưởng")] = None
+    deputy: Annotated[str | None, doc("Mã đơn vị cụm phó")] = None
+
+
+class PeriodCluster(Cluster):
+    """A cluster's composition in one period: the units ranked together that year."""
+
+    members: Annotated[list[str], doc("Mã các đơn vị thành viên trong kỳ")] = []
 
 
 class Period(msgspec.Struct):

@@ -3,8 +3,11 @@
 Like the unit changes, each is checked with the registry rules over the whole registry with
 the change applied (members of the cluster's level; the leader and deputy — cụm trưởng, cụm
 phó — two of its members), refused with the cluster and the reasons in Vietnamese with nothing
-written, or written and audited (before → after) in one transaction. A cluster's membership is
-each unit's ``cluster``; clusters per period are not modelled yet.
+written, or written and audited (before → after) in one transaction.
+
+Members, leader and deputy are kept twice: in the registry (each unit's ``cluster``, the
+standing composition new periods copy) and per period (``period_id``: that period's copy, see
+:mod:`scoring.services.period_clusters`; refused while the period or the level is locked).
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from typing import Any
 
 from scoring.core.units import COMPETING_LEVELS, Cluster, Registry, Unit
 from scoring.registry.store import load_registry_from_db, write_clusters, write_units
+from scoring.services.period_clusters import registry_for_period, write_composition
+from scoring.services.periods import get_period, lock_period_row, refuse_locked_level
 from scoring.services.units_admin import clean_optional, clean_text, problems_with
 from storage.audit import record
 from storage.db import write_transaction
@@ -85,12 +90,42 @@ async def rename_cluster(actor: str, code: str, name: str) -> Cluster:
     return after
 
 
-async def set_members(actor: str, code: str, members: Iterable[str]) -> list[str]:
-    """Make exactly ``members`` the cluster's units; units left out leave the cluster."""
+async def _composition(period_id: int | None) -> Registry:
+    """The registry (``None``) or the period's composition, inside the caller's transaction."""
+    if period_id is None:
+        return await load_registry_from_db()
+    await lock_period_row(period_id)
+    return await registry_for_period(period_id)
+
+
+def _refuse_locked(period: dict[str, Any], cluster: Cluster) -> None:
+    if period["locked"]:
+        raise ServiceError(
+            "period_locked",
+            f"Kỳ đánh giá năm {period['year']} đã khóa; không thể thay đổi khối/cụm thi đua của kỳ.")
+    refuse_locked_level(period, cluster.level)
+
+
+def _applied(registry: Registry, units: Iterable[Unit] = (),
+             clusters: Iterable[Cluster] = ()) -> Registry:
+    new_units = {u.code: u for u in units}
+    new_clusters = {c.code: c for c in clusters}
+    return Registry(registry.province_code, registry.province_name,
+                    tuple(new_clusters.get(c.code, c) for c in registry.clusters),
+                    tuple(new_units.get(u.code, u) for u in registry.units))
+
+
+async def set_members(actor: str, code: str, members: Iterable[str],
+                      period_id: int | None = None) -> list[str]:
+    """Make exactly ``members`` the cluster's units (in the registry, or in one period's
+    composition); units left out leave the cluster, units taken from another cluster leave it."""
     wanted = list(dict.fromkeys(c for c in (clean_text(m) for m in members) if c))
+    period = await get_period(period_id) if period_id is not None else None
     async with write_transaction():
-        registry = await load_registry_from_db()
+        registry = await _composition(period_id)
         cluster = _found(registry, code)
+        if period is not None:
+            _refuse_locked(period, cluster)
         unknown = [m for m in wanted if not registry.has(m)]
         if unknown:
             raise ServiceError(
@@ -106,26 +141,40 @@ async def set_members(actor: str, code: str, members: Iterable[str]) -> list[str
         if not changed:
             return before
         _check(registry, "đặt thành viên", cluster, changed)
-        await write_units(changed)
         after = [u.code for u in registry.units if u.code in set(wanted)]
-        await record(actor, "cluster.members", "cluster", code,
-                     before=cluster_dict(cluster, before), after=cluster_dict(cluster, after))
+        if period_id is None:
+            await write_units(changed)
+            await record(actor, "cluster.members", "cluster", code,
+                         before=cluster_dict(cluster, before), after=cluster_dict(cluster, after))
+        else:
+            await write_composition(period_id, _applied(registry, changed))
+            await record(actor, "period.cluster.members", "period", period_id,
+                         before=cluster_dict(cluster, before), after=cluster_dict(cluster, after))
     return after
 
 
-async def set_officers(actor: str, code: str, leader: str | None,
-                       deputy: str | None) -> Cluster:
-    """Name the leader (cụm trưởng) and deputy (cụm phó); both must be members, or empty."""
+async def set_officers(actor: str, code: str, leader: str | None, deputy: str | None,
+                       period_id: int | None = None) -> Cluster:
+    """Name the leader (cụm trưởng) and deputy (cụm phó), in the registry or in one period's
+    composition; both must be members, or empty."""
+    period = await get_period(period_id) if period_id is not None else None
     async with write_transaction():
-        registry = await load_registry_from_db()
+        registry = await _composition(period_id)
         before = _found(registry, code)
+        if period is not None:
+            _refuse_locked(period, before)
         after = dataclasses.replace(before, leader=clean_optional(leader),
                                     deputy=clean_optional(deputy))
         if after == before:
             return before
         _check(registry, "đặt cụm trưởng, cụm phó của", after)
-        await write_clusters([after])
         members = _member_codes(registry, code)
-        await record(actor, "cluster.officers", "cluster", code,
-                     before=cluster_dict(before, members), after=cluster_dict(after, members))
+        if period_id is None:
+            await write_clusters([after])
+            await record(actor, "cluster.officers", "cluster", code,
+                         before=cluster_dict(before, members), after=cluster_dict(after, members))
+        else:
+            await write_composition(period_id, _applied(registry, clusters=[after]))
+            await record(actor, "period.cluster.officers", "period", period_id,
+                         before=cluster_dict(before, members), after=cluster_dict(after, members))
     return after

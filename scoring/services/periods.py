@@ -14,6 +14,9 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from scoring.core.units import Registry
+from scoring.registry.store import load_registry_from_db
+from scoring.services.period_clusters import write_composition
 from scoring.services.plan_store import load_plan_version
 from scoring.tables import Period
 from storage.audit import record
@@ -119,6 +122,13 @@ def _deadline(deadline: datetime | None, closes: datetime) -> datetime | None:
     return deadline
 
 
+async def _registry_if_any() -> Registry | None:
+    try:
+        return await load_registry_from_db()
+    except ServiceError:
+        return None  # no province yet: the period follows the registry once there is one
+
+
 async def open_period(plan_version_id: int, year: int, opens: datetime, closes: datetime,
                       actor: str, *, submission_deadline: datetime | None = None,
                       exists_ok: bool = True) -> int:
@@ -135,6 +145,7 @@ async def open_period(plan_version_id: int, year: int, opens: datetime, closes: 
     opens, closes = _window(opens, closes)
     deadline = _deadline(submission_deadline, closes)
     key = f"{plan.sha256}|{year}"
+    registry = await _registry_if_any()
     async with write_transaction():
         existing = await Period.select(Period.id).where(Period.key == key).first()
         if existing is not None:
@@ -150,6 +161,8 @@ async def open_period(plan_version_id: int, year: int, opens: datetime, closes: 
             entry_closes=closes, locked=False, submission_deadline=deadline, locked_levels="[]",
         ))
         period_id = int(rows[0]["id"])
+        if registry is not None:  # the period's own copy of the clusters' composition
+            await write_composition(period_id, registry)
         await record(actor, "period.open", "period", period_id, after={
             "plan_version": plan_version_id, "plan_sha256": plan.sha256, "year": year,
             "entry_opens": opens, "entry_closes": closes, "submission_deadline": deadline,

@@ -22,7 +22,7 @@ from criteria.model import Plan
 from scoring.core.pipeline import score_level
 from scoring.core.report import unit_records
 from scoring.core.units import Registry
-from scoring.registry.store import load_registry_from_db
+from scoring.services.period_clusters import registry_for_period
 from scoring.services.periods import get_period, lock_period_row, refuse_locked_level
 from scoring.services.plan_store import load_plan_version
 from scoring.services.values import effective_frame
@@ -95,7 +95,7 @@ async def start_run(period_id: int, level: str, actor: str) -> dict[str, Any]:
     """Score every competing unit of ``level`` from the period's effective values; store it."""
     period = await get_period(period_id)
     plan = await load_plan_version(period["plan_version"])
-    registry = await load_registry_from_db()
+    registry = await registry_for_period(period_id)
     frame, data_sha = await effective_frame(period_id, level)  # also checks the level
     refuse_locked_level(period, level, plan.level(level).name)
     year = period["year"]

@@ -26,7 +26,7 @@ from criteria.model import Plan
 from scoring.core.robustness import Perturbation, level_intervals, robustness_records
 from scoring.core.units import Registry
 from scoring.core.whatif import OverrideError, WhatIfModel, frame_from_records
-from scoring.registry.store import load_registry_from_db
+from scoring.services.period_clusters import registry_for_period
 from scoring.services.plan_store import load_plan_version
 from scoring.services.runs import canonical, get_run
 from scoring.services.values import effective_frame
@@ -86,7 +86,7 @@ async def run_model(run_id: int) -> WhatIfModel:
 async def _build(run: Mapping[str, Any]) -> WhatIfModel:
     run_id = run["id"]
     plan = await load_plan_version(run["plan_version"])
-    registry = await load_registry_from_db()
+    registry = await registry_for_period(run["period_id"])
     frame, data_sha = await effective_frame(run["period_id"], run["level"])
     model = None
     if data_sha == run["data_sha256"]:

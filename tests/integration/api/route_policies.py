@@ -48,6 +48,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", V1 + "/clusters"): ALL,
     ("GET", V1 + "/periods"): ALL,
     ("POST", V1 + "/periods"): ADMIN,
+    ("GET", PERIOD + "/clusters"): ALL,
     ("POST", PERIOD + "/lock"): ADMIN,
     ("POST", PERIOD + "/reopen"): ADMIN,
     ("POST", PERIOD + "/levels/{level:str}/lock"): ADMIN,
@@ -141,6 +142,7 @@ def calls(world: World, published: bool = False) -> dict[tuple[str, str], Call]:
             "plan_version_id": world.plan_version, "year": 2024,
             "entry_opens": (now - timedelta(days=1)).isoformat(),
             "entry_closes": (now + timedelta(days=30)).isoformat()}),
+        ("GET", PERIOD + "/clusters"): Call(f"{V1}/periods/{p}/clusters"),
         ("POST", PERIOD + "/lock"): Call(f"{V1}/periods/{closed}/lock", {}),  # already locked
         ("POST", PERIOD + "/reopen"): Call(f"{V1}/periods/{p}/reopen", {"reason": "kiểm thử"}),  # open
         # a level of the published (already locked) period: locking it again changes nothing
