@@ -21,7 +21,6 @@ from accounts.service import (
     USERNAME_RE,
     clean_username,
     create_account,
-    forget_principals,
     get_account,
 )
 from accounts.tables import ROLES, Account, ApiToken, LoginSession
@@ -107,12 +106,12 @@ async def create_checked_account(username: str, full_name: str, password: str | 
     return account, once
 
 
-async def _end_access(account_id: int) -> tuple[list[str], list[str]]:
-    """Delete the account's sessions and API tokens (inside the caller's transaction)."""
-    sessions = [r["token_hash"] for r in await LoginSession.select(LoginSession.token_hash).where(
-        LoginSession.account == account_id)]
-    tokens = [r["token_hash"] for r in await ApiToken.select(ApiToken.token_hash).where(
-        ApiToken.account == account_id)]
+async def _end_access(account_id: int) -> tuple[int, int]:
+    """Delete the account's sessions and API tokens (inside the caller's transaction); returns
+    how many of each ended. Every request reads its session or token from the database, so
+    they stop working at once on every worker."""
+    sessions = await LoginSession.count().where(LoginSession.account == account_id)
+    tokens = await ApiToken.count().where(ApiToken.account == account_id)
     await LoginSession.delete().where(LoginSession.account == account_id)
     await ApiToken.delete().where(ApiToken.account == account_id)
     return sessions, tokens
@@ -132,28 +131,25 @@ async def change_role(account_id: int, role: str, unit_code: str | None, actor: 
     after = {"role": role, "unit_code": unit}
     async with write_transaction():
         await Account.update({Account.role: role, Account.unit_code: unit}).where(Account.id == account_id)
-        sessions, tokens = await _end_access(account_id)  # a new role starts with a new login
+        await _end_access(account_id)  # a new role starts with a new login
         await audit.record(actor, "account.role", "account", account_id,
                            unit_code=unit or before["unit_code"],
                            before={"role": before["role"], "unit_code": before["unit_code"]}, after=after)
-    forget_principals(sessions, tokens)
     return await get_account(account_id)
 
 
 async def set_active(account_id: int, active: bool, actor: str) -> dict[str, Any]:
     """Enable or disable; disabling ends every session and API token of the account at once."""
     before = await get_account(account_id)
-    sessions: list[str] = []
-    tokens: list[str] = []
+    sessions = tokens = 0
     async with write_transaction():
         await Account.update({Account.active: active}).where(Account.id == account_id)
         if not active:
             sessions, tokens = await _end_access(account_id)
         await audit.record(actor, "account.enable" if active else "account.disable", "account", account_id,
                            unit_code=before["unit_code"], before={"active": before["active"]},
-                           after={"active": active, "sessions_ended": len(sessions),
-                                  "tokens_revoked": len(tokens)})
-    forget_principals(sessions, tokens)
+                           after={"active": active, "sessions_ended": sessions,
+                                  "tokens_revoked": tokens})
     return await get_account(account_id)
 
 
@@ -166,10 +162,9 @@ async def reset_password(account_id: int, actor: str) -> tuple[dict[str, Any], s
     async with write_transaction():
         await Account.update({Account.password_hash: password_hash,
                               Account.must_change_password: True}).where(Account.id == account_id)
-        sessions, tokens = await _end_access(account_id)
+        await _end_access(account_id)
         await audit.record(actor, "account.reset_password", "account", account_id,
                            unit_code=account["unit_code"], after={"must_change_password": True})
-    forget_principals(sessions, tokens)
     return await get_account(account_id), password
 
 
@@ -193,13 +188,10 @@ async def change_own_password(account_id: int, old: str, new: str, keep_session:
     async with write_transaction():
         await Account.update({Account.password_hash: new_hash, Account.must_change_password: False}).where(
             Account.id == account_id)
-        others = [r["token_hash"] for r in await LoginSession.select(LoginSession.token_hash).where(
-            LoginSession.account == account_id, LoginSession.token_hash != keep_session)]
         await LoginSession.delete().where(LoginSession.account == account_id,
                                           LoginSession.token_hash != keep_session)
         await audit.record(row["username"], "account.change_password", "account", account_id,
                            unit_code=row["unit_code"], after={"must_change_password": False})
-    forget_principals([*others, keep_session], [])
 
 
 def unit_username(code: str) -> str:

@@ -13,7 +13,6 @@ import re
 import sqlite3
 import unicodedata
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -30,7 +29,6 @@ from accounts.security import (
 )
 from accounts.tables import ROLES, Account, ApiToken, LoginSession
 from storage import audit
-from storage.cache import MISSING, TTLCache, default_ttl
 from storage.db import write_transaction
 from storage.errors import ServiceError
 from storage.settings import get_settings
@@ -205,26 +203,10 @@ async def start_session(account_id: int) -> tuple[str, str]:
     return token, csrf
 
 
-_principals: TTLCache[str, CurrentUser | None] = TTLCache(maxsize=10_000, ttl=default_ttl())
-
-
 async def session_user(token: str) -> CurrentUser | None:
-    return await _cached_principal("s:", token, _session_user)
-
-
-async def _cached_principal(
-    kind: str, token: str, load: Callable[[str], Awaitable[CurrentUser | None]]
-) -> CurrentUser | None:
-    """The account behind a session or API token, from the short-lived cache when there."""
-    if not token:
-        return None
-    key = kind + token_digest(token)
-    cached = _principals.get(key)
-    if cached is not MISSING:
-        return cached  # type: ignore[return-value]
-    user = await load(token)
-    _principals.put(key, user)
-    return user
+    """The account behind a login session, read at every request (no cache): a disabled account,
+    a changed role or an ended session holds on no worker a moment longer."""
+    return await _session_user(token) if token else None
 
 
 async def _session_user(token: str) -> CurrentUser | None:
@@ -236,17 +218,8 @@ async def _session_user(token: str) -> CurrentUser | None:
     return CurrentUser(**row, via="cookie") if row else None
 
 
-def forget_principals(session_hashes: list[str], token_hashes: list[str]) -> None:
-    """Drop this worker's cached principals of these session and API token digests."""
-    for digest in session_hashes:
-        _principals.drop("s:" + digest)
-    for digest in token_hashes:
-        _principals.drop("t:" + digest)
-
-
 async def end_session(token: str) -> None:
     if token:
-        _principals.drop("s:" + token_digest(token))
         await LoginSession.delete().where(LoginSession.token_hash == token_digest(token))
 
 
@@ -268,7 +241,8 @@ async def create_api_token(account_id: int, name: str) -> str:
 
 
 async def token_user(token: str) -> CurrentUser | None:
-    return await _cached_principal("t:", token, _token_user)
+    """The account behind an API token, read at every request (see :func:`session_user`)."""
+    return await _token_user(token) if token else None
 
 
 async def _token_user(token: str) -> CurrentUser | None:
