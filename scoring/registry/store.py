@@ -12,7 +12,7 @@ from scoring.core.units import Cluster, Registry, Unit
 from scoring.tables import Cluster as ClusterRow
 from scoring.tables import Unit as UnitRow
 from storage.audit import record
-from storage.db import CHUNK, write_transaction
+from storage.db import bulk_write, write_transaction
 from storage.errors import ServiceError
 from storage.tables import KeyValue
 
@@ -48,12 +48,9 @@ def _split(text: str | None) -> tuple[str, ...]:
 
 
 async def _upsert(table: Any, rows: list[dict[str, Any]], columns: tuple[str, ...]) -> None:
-    """Insert or update rows by ``code``: one multi-row statement per chunk."""
-    update = [getattr(table, c) for c in columns if c != "code"]
-    for start in range(0, len(rows), CHUNK):
-        chunk = [table(**row) for row in rows[start:start + CHUNK]]
-        await table.insert(*chunk).on_conflict(
-            target=table.code, action="DO UPDATE", values=update)
+    """Insert or update rows by ``code`` (inside the caller's transaction)."""
+    await bulk_write(table, columns, [[row[c] for c in columns] for row in rows],
+                     conflict="code", update=[c for c in columns if c != "code"])
 
 
 async def _set_key(key: str, value: str) -> None:

@@ -29,7 +29,7 @@ from scoring.services.values import effective_frame
 from scoring.tables import ScoreRun, UnitResult
 from storage.audit import record
 from storage.cache import MISSING, TTLCache, default_ttl
-from storage.db import CHUNK, write_transaction
+from storage.db import CHUNK, bulk_write, write_transaction
 from storage.errors import ServiceError
 
 ENGINE_VERSION = "1"
@@ -117,13 +117,12 @@ async def start_run(period_id: int, level: str, actor: str) -> dict[str, Any]:
             started_at=datetime.now(UTC), published=False,
         ))
         run_id = int(inserted[0]["id"])
-        rows = [
-            UnitResult(**_result_row(run_id, r, text))
-            for r, text in zip(records, breakdowns, strict=True)
-        ]
+        rows = [_result_row(run_id, r, text) for r, text in zip(records, breakdowns, strict=True)]
+        columns = list(rows[0])
         chunk = int(os.environ.get("THIDUA_RESULT_CHUNK") or CHUNK)
         for start in range(0, len(rows), chunk):
-            await UnitResult.insert(*rows[start:start + chunk])
+            await bulk_write(UnitResult, columns,
+                             [list(row.values()) for row in rows[start:start + chunk]])
             if start == 0:
                 await _fault_pause_after_first_chunk()
         await record(actor, "run.start", "score_run", run_id, after={

@@ -27,7 +27,7 @@ from scoring.services.plan_store import load_plan_version
 from scoring.tables import IndicatorValue
 from scoring.tables import Unit as UnitRow
 from storage.audit import record
-from storage.db import CHUNK, write_transaction
+from storage.db import bulk_write, write_transaction
 from storage.errors import ServiceError
 
 V = IndicatorValue
@@ -187,19 +187,24 @@ async def _write_imported(period_id: int, todo: pd.DataFrame, actor: str, as_app
     now = datetime.now(UTC)
     if as_appraised:
         note = "Nhập số liệu thẩm định từ tệp: " + ", ".join(files)
-        fields: dict[str, Any] = {"appraisal_note": note, "appraised_by": actor, "appraised_at": now}
-        update = [V.appraised_value, V.appraisal_note, V.appraised_by, V.appraised_at]
+        fields: dict[str, Any] = {"appraised_value": None, "appraisal_note": note,
+                                  "appraised_by": actor, "appraised_at": now}
     else:
-        fields = {"entered_by": actor, "entered_at": now}
-        update = [V.self_value, V.entered_by, V.entered_at]
-    column = "appraised_value" if as_appraised else "self_value"
-    triples = zip(todo["unit_code"].tolist(), todo["indicator"].tolist(), todo["value"].tolist(),
-                  strict=True)
-    rows = [V(**fields, **{"key": value_key(period_id, u, i), "period": period_id, "unit_code": u,
-                           "indicator": i, column: float(v)}) for u, i, v in triples]
-    for start in range(0, len(rows), CHUNK):
-        await V.insert(*rows[start:start + CHUNK]).on_conflict(
-            target=V.key, action="DO UPDATE", values=update)
+        fields = {"self_value": None, "entered_by": actor, "entered_at": now}
+    value_column = "appraised_value" if as_appraised else "self_value"
+    new_row: dict[str, Any] = {  # a value not stored yet: the table's defaults, then ``fields``
+        "evidence_url": "", "comment": "", "self_value": None, "entered_by": None,
+        "entered_at": None, "appraised_value": None, "appraisal_note": "", "appraised_by": None,
+        "appraised_at": None, **fields}
+    columns = ["key", "period", "unit_code", "indicator", *new_row]
+    at = columns.index(value_column)
+    rows = []
+    for u, i, v in zip(todo["unit_code"].tolist(), todo["indicator"].tolist(), todo["value"].tolist(),
+                       strict=True):
+        row = [value_key(period_id, u, i), period_id, u, i, *new_row.values()]
+        row[at] = float(v)
+        rows.append(row)
+    await bulk_write(V, columns, rows, conflict="key", update=list(fields))
 
 
 # --- one value at a time -----------------------------------------------------------------

@@ -95,17 +95,17 @@ async def test_a_failure_mid_run_leaves_no_trace(
 ) -> None:
     period_id, _, _ = commune_period
     before = await row_counts()
-    original = UnitResult.insert
+    original = scoring.services.runs.bulk_write
     calls: list[int] = []
 
-    def failing_insert(*rows: UnitResult) -> Any:
+    async def failing_write(table: Any, columns: Any, rows: Any, **how: Any) -> None:
         calls.append(len(rows))
         if len(calls) == 2:
             raise RuntimeError("mất kết nối giữa chừng")
-        return original(*rows)
+        await original(table, columns, rows, **how)
 
     monkeypatch.setattr(scoring.services.runs, "CHUNK", 40)
-    monkeypatch.setattr(UnitResult, "insert", failing_insert)
+    monkeypatch.setattr(scoring.services.runs, "bulk_write", failing_write)
     with pytest.raises(RuntimeError):
         await start_run(period_id, "commune", "admin")
     assert calls == [40, 40], "lần ghi thứ hai phải là lúc lỗi xảy ra"
