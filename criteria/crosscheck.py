@@ -78,7 +78,7 @@ class _References:
                 self.add(f"{path}.group", f"nhóm «{crit.group}» không có trong [[groups]]")
             elif found is not None and found.level != crit.level:
                 self.add(f"{path}.group", f"nhóm «{crit.group}» thuộc cấp khác")
-            kinds = ("yes_no",) if crit.method == "yes_no" else ()
+            kinds = {"yes_no": ("yes_no",), "points": ("points",)}.get(crit.method, ())
             self.indicator_ok(path, crit.level, crit.indicator, kinds)
             self.issues.extend(_check_method(path, crit, self.indicators.get(crit.indicator)))
             self.issues.extend(_check_applies(path, crit, self.plan))
@@ -148,6 +148,8 @@ def _check_method(path: str, c: Criterion, indicator: object) -> list[PlanIssue]
             out.append(PlanIssue(f"{path}.floor", "với chiều «higher», mức sàn phải nhỏ hơn chỉ tiêu"))
         if not higher and c.floor <= c.target:
             out.append(PlanIssue(f"{path}.floor", "với chiều «lower», mức sàn phải lớn hơn chỉ tiêu"))
+    if c.method == "points" or c.scale:
+        out.extend(_check_points(path, c, indicator))
     if c.method == "bands" and c.bands:
         thresholds = [t for t, _ in c.bands]
         points = [p for _, p in c.bands]
@@ -160,6 +162,29 @@ def _check_method(path: str, c: Criterion, indicator: object) -> list[PlanIssue]
         if abs(points[-1] - c.max_points) > EPS:
             top = exact_number_text(c.max_points)
             out.append(PlanIssue(f"{path}.bands", f"ngưỡng cuối phải cho đủ {top} điểm tối đa"))
+    return out
+
+
+def _check_points(path: str, c: Criterion, indicator: object) -> list[PlanIssue]:
+    """A criterion scored directly in points: higher is better, a scale within 0–maximum,
+    ascending, and an indicator whose bounds stay within the maximum."""
+    out: list[PlanIssue] = []
+    if c.method != "points":
+        return [PlanIssue(f"{path}.scale", "chỉ dùng với phương pháp points")]
+    if c.direction != "higher":
+        out.append(PlanIssue(f"{path}.direction", "tiêu chí chấm trực tiếp bằng điểm phải có chiều «higher»"))
+    top = exact_number_text(c.max_points)
+    if c.scale and (list(c.scale) != sorted(set(c.scale)) or c.scale[0] < 0
+                    or c.scale[-1] > c.max_points + EPS):
+        out.append(PlanIssue(f"{path}.scale",
+                             f"các mức điểm phải tăng dần, không trùng, trong khoảng 0–{top}"))
+    high = getattr(indicator, "max", None)
+    low = getattr(indicator, "min", None)
+    if high is not None and high > c.max_points + EPS:
+        out.append(PlanIssue(f"{path}.indicator", f"mức tối đa của chỉ số ({exact_number_text(high)}) "
+                                                  f"vượt điểm tối đa của tiêu chí ({top})"))
+    if low is not None and low < 0:
+        out.append(PlanIssue(f"{path}.indicator", "mức tối thiểu của chỉ số điểm không được âm"))
     return out
 
 

@@ -23,10 +23,11 @@ _by_id: Callable[[Any], str] = operator.attrgetter("id")
 METHOD_NAMES = {
     "ratio_to_target": "tỷ lệ so với chỉ tiêu", "threshold": "đạt ngưỡng", "linear": "tuyến tính",
     "bands": "theo bậc", "yes_no": "có/không", "count_cap": "tính theo số lượng, có mức trần",
+    "points": "chấm trực tiếp bằng điểm",
     "per_occurrence": "trừ theo số lần", "per_day_late": "trừ theo số ngày chậm",
 }
 KIND_NAMES = {"percent": "tỷ lệ phần trăm", "number": "số", "count": "số đếm", "yes_no": "có/không",
-              "days": "số ngày", "date": "ngày tháng"}
+              "days": "số ngày", "date": "ngày tháng", "points": "điểm tự chấm"}
 DIRECTION_NAMES = {"higher": "càng cao càng tốt", "lower": "càng thấp càng tốt"}
 MISSING_NAMES = {"zero": "tính 0 điểm", "exclude": "coi như không áp dụng"}
 SCOPE_NAMES = {"cluster": "trong từng cụm, khối thi đua", "level": "trong toàn cấp"}
@@ -97,6 +98,11 @@ def method_text(c: Criterion, indicator: Indicator | None = None) -> str:
         if higher:
             return f"Được {each} điểm cho mỗi {item}, tối đa {top} điểm."
         return f"Được {top} điểm, trừ {each} điểm cho mỗi {item}, thấp nhất 0 điểm."
+    if c.method == "points":
+        scale = "; ".join(number_text(x) for x in c.scale)
+        if scale:
+            return f"Đơn vị tự chấm một trong các mức {scale} điểm (tối đa {top} điểm); Sở thẩm định."
+        return f"Đơn vị tự chấm từ 0 đến {top} điểm; Sở thẩm định."
     return f"Phương pháp «{c.method}» ({top} điểm)."
 
 
@@ -112,6 +118,8 @@ def target_text(c: Criterion, indicator: Indicator | None = None) -> str:
     if c.method == "count_cap" and c.points_each:
         full = "0" if c.direction == "lower" else f"≥ {number_text(c.max_points / c.points_each)}"
         return f"{full} {_each(indicator)}"
+    if c.method == "points":
+        return f"{number_text(c.max_points)} điểm"
     return "—"
 
 

@@ -78,6 +78,7 @@ def plan_from_dict(raw: Mapping[str, Any], source: str = "<dict>") -> Plan:
     ranking.unknown_keys()
     if not order:
         ranking.error("order", "cần ít nhất một khóa xếp hạng")
+    indicators = _with_points_scales(indicators, criteria)
     plan = Plan(info, levels, indicators, groups, criteria, bonuses, deductions, bands, order,
                 canonical_json="", sha256="")
     issues.extend(check_references(plan))
@@ -98,9 +99,15 @@ def canonical_json(plan: Plan) -> str:
     return json.dumps(_plain(body), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
+# Fields added after plans were first stored: left out of the canonical form while empty, so
+# every plan stored before them keeps its sha256.
+LATER_FIELDS = frozenset({"scale"})
+
+
 def _plain(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)
+                if not (f.name in LATER_FIELDS and not getattr(value, f.name))}
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, (tuple, list)):
@@ -196,7 +203,34 @@ def _read_criterion(f: Fields) -> Criterion:
         floor=f.number("floor", required=method == "linear"),
         points_each=f.number("points_each", required=method == "count_cap", positive=True),
         bands=_read_bands(f) if method == "bands" or "bands" in f.table else (),
+        scale=_read_scale(f) if "scale" in f.table else (),
     )
+
+
+def _read_scale(f: Fields) -> tuple[float, ...]:
+    value = f.table.get("scale")
+    f.seen.add("scale")
+    if not isinstance(value, list) or not value or not all(
+            isinstance(x, (int, float)) and not isinstance(x, bool) for x in value):
+        f.error("scale", "phải là danh sách các mức điểm, ví dụ [0, 3, 5]")
+        return ()
+    return tuple(float(x) for x in value)
+
+
+def _with_points_scales(indicators: tuple[Indicator, ...],
+                        criteria: tuple[Criterion, ...]) -> tuple[Indicator, ...]:
+    """A ``points`` criterion's indicator takes its bounds (0 to the criterion's maximum unless
+    the indicator narrows them) and its scale, so every entry path checks them when reading."""
+    scored = {c.indicator: c for c in criteria if c.method == "points"}
+    out = []
+    for ind in indicators:
+        c = scored.get(ind.id)
+        if c is not None and ind.kind == "points":
+            ind = dataclasses.replace(
+                ind, min=0.0 if ind.min is None else ind.min,
+                max=c.max_points if ind.max is None else ind.max, scale=c.scale)
+        out.append(ind)
+    return tuple(out)
 
 
 def _read_bands(f: Fields) -> tuple[tuple[float, float], ...]:

@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-INDICATOR_KINDS = ("percent", "number", "count", "yes_no", "days", "date")
-CRITERION_METHODS = ("ratio_to_target", "threshold", "linear", "bands", "yes_no", "count_cap")
+INDICATOR_KINDS = ("percent", "number", "count", "yes_no", "days", "date", "points")
+CRITERION_METHODS = (
+    "ratio_to_target", "threshold", "linear", "bands", "yes_no", "count_cap", "points",
+)
 BONUS_METHODS = ("count_cap", "yes_no")
 DEDUCTION_METHODS = ("per_occurrence", "per_day_late")
 DIRECTIONS = ("higher", "lower")
@@ -57,6 +59,8 @@ class Indicator:
     unit: str
     min: float | None = None
     max: float | None = None
+    # The allowed values of a ``points`` indicator (its criterion's scale); empty: any in range.
+    scale: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +88,7 @@ class Criterion:
     floor: float | None = None
     points_each: float | None = None
     bands: tuple[tuple[float, float], ...] = ()
+    scale: tuple[float, ...] = ()  # ``points``: the allowed points, e.g. (0, 3, 5)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from presentation.numbers import exact_number_text, number_text
 from presentation.times import date_text
 from scoring.core.days import day_of
 from scoring.core.report import criterion_target
-from scoring.intake.template import KIND_GUIDE, write_template
+from scoring.intake.template import kind_guide, write_template
 from scoring.registry.store import load_unit
 from scoring.services import periods as period_service
 from scoring.services import values as value_service
@@ -98,7 +98,7 @@ async def entry_context(code: str, period_id: int | None) -> dict[str, Any]:
                 "kind": ind.kind,
                 "indicator": ind,
                 "goal": goal_text(plan, ind),
-                "guide": KIND_GUIDE.get(ind.kind, ""),
+                "guide": kind_guide(ind),
                 "value": value_text(row.get("self_value"), ind),
                 "evidence": row.get("evidence_url") or "",
                 "comment": row.get("comment") or "",

@@ -16,10 +16,10 @@ F64 = npt.NDArray[np.float64]
 I8 = npt.NDArray[np.int8]
 BoolArr = npt.NDArray[np.bool_]
 
-RATIO, THRESHOLD, LINEAR, BANDS, YES_NO, COUNT_CAP = range(6)
+RATIO, THRESHOLD, LINEAR, BANDS, YES_NO, COUNT_CAP, POINTS = range(7)
 METHOD_CODES = {
     "ratio_to_target": RATIO, "threshold": THRESHOLD, "linear": LINEAR,
-    "bands": BANDS, "yes_no": YES_NO, "count_cap": COUNT_CAP,
+    "bands": BANDS, "yes_no": YES_NO, "count_cap": COUNT_CAP, "points": POINTS,
 }
 PER_OCCURRENCE, PER_DAY_LATE = 0, 1
 

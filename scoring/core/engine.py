@@ -17,6 +17,7 @@ from scoring.core.compile import (
     F64,
     I8,
     LINEAR,
+    POINTS,
     RATIO,
     THRESHOLD,
     YES_NO,
@@ -186,6 +187,8 @@ def _fraction(c: CompiledLevel, j: int, v: F64) -> F64:
             out = np.minimum(np.maximum(v, 0.0) * (c.crit_each[j] / c.crit_max[j]), 1.0)
             if not higher:
                 out = 1.0 - out
+        elif method == POINTS:  # the points entered (checked against the scale when read)
+            out = np.clip(v / c.crit_max[j], 0.0, 1.0)
         elif method == BANDS:
             thresholds, pts = c.crit_bands[j]
             count = np.zeros(len(v), dtype=np.intp)

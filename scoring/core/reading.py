@@ -68,6 +68,9 @@ def parse_value(raw: object, indicator: Indicator, *, percent_format: bool = Fal
         except ValueError as err:
             raise ValueError(f"{err}{hint}") from None
     _check_bounds(value, indicator)
+    if indicator.scale and value not in indicator.scale:
+        allowed = "; ".join(exact_number_text(x) for x in indicator.scale)
+        raise ValueError(f"điểm {exact_number_text(value)} không thuộc các mức được chấm: {allowed}")
     return value
 
 
@@ -165,6 +168,7 @@ def _check_kind(value: float, indicator: Indicator) -> None:
         )
     if indicator.kind == "days" and value < 0:
         raise ValueError(f"số ngày {exact_number_text(value)} không được âm")
+
 
 
 def _check_bounds(value: float, indicator: Indicator) -> None:

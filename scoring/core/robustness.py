@@ -41,6 +41,7 @@ from scoring.core.compile import (
     COUNT_CAP,
     F64,
     LINEAR,
+    POINTS,
     RATIO,
     THRESHOLD,
     YES_NO,
@@ -192,6 +193,8 @@ def _fraction(c: CompiledLevel, j: int, v: F64, w: F64, g: F64, low: float, high
             out = np.minimum(np.maximum(v, 0.0) * ((c.crit_each[j] * w) / (c.crit_max[j] * w)), 1.0)
             if not higher:
                 out = 1.0 - out
+        elif method == POINTS:  # a share of the maximum, whatever the weight
+            out = np.clip(v / c.crit_max[j], 0.0, 1.0)[None, :]
         elif method == BANDS:
             thresholds, pts = c.crit_bands[j]
             count = np.zeros((len(g), len(v)), dtype=np.intp)

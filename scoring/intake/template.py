@@ -38,7 +38,19 @@ KIND_GUIDE = {
     "yes_no": "«Có» hoặc «Không»",
     "days": "số ngày, không âm",
     "date": "ngày theo dạng dd/mm/yyyy, ví dụ 15/01/2025",
+    "points": "điểm tự chấm",
 }
+
+
+def kind_guide(indicator: Indicator) -> str:
+    """How a value of the indicator is typed; a points indicator names its range or scale."""
+    if indicator.kind == "points":
+        if indicator.scale:
+            return "điểm tự chấm, một trong các mức: " + "; ".join(
+                exact_number_text(x) for x in indicator.scale)
+        return (f"điểm tự chấm từ {exact_number_text(indicator.min or 0.0)} "
+                f"đến {exact_number_text(indicator.max or 0.0)}")
+    return KIND_GUIDE.get(indicator.kind, "")
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
@@ -170,7 +182,7 @@ def _write_guide(ws: Any, plan: Plan, indicators: Sequence[Indicator]) -> None:
         ],
         [],
         ["Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị tính", "Cách nhập"],
-        *([i.id, i.name, i.unit, KIND_GUIDE.get(i.kind, "")] for i in indicators),
+        *([i.id, i.name, i.unit, kind_guide(i)] for i in indicators),
     ]
     for row in rows:
         ws.append(row)

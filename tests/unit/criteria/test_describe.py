@@ -52,16 +52,19 @@ CRITERIA = [
     criterion("c.bac-thap", "so_ngay", "bands", 5, direction="lower", bands=[[10, 1], [5, 3], [0, 5]],
               applies_to=["commune.xa", "tag:tthc"]),
     criterion("c.loi", "so_loi", "count_cap", 5, direction="lower", points_each=1),
+    criterion("c.tu-cham", "diem_chi_dao", "points", 5, scale=[0, 3, 5]),
+    criterion("c.tu-cham-tu-do", "diem_tuyen_truyen", "points", 4),
 ]
 RAW: dict[str, object] = {
     "plan": {"id": "thu-nghiem", "version": "1", "title": "Phong trào thử nghiệm", "issuer": "UBND tỉnh",
              "source": "seeds/004", "valid_from": date(2024, 1, 1), "valid_to": date(2025, 12, 31)},
     "levels": [{"id": "xa", "name": "Cấp xã", "subject": "collective", "unit_kinds": ["commune"],
-                "max_points": 75, "bonus_cap": 5, "deduction_cap": 10}],
+                "max_points": 84, "bonus_cap": 5, "deduction_cap": 10}],
     "indicators": [indicator("ty_le", "percent", "%"), indicator("co_ke_hoach", "yes_no", "có/không"),
                    indicator("so_mo_hinh", "count", "mô hình"), indicator("so_ngay", "days", "ngày"),
                    indicator("co_vi_pham", "yes_no", "có/không"), indicator("so_loi", "count", "lỗi"),
-                   indicator("ngay_nop", "date", "ngày")],
+                   indicator("ngay_nop", "date", "ngày"), indicator("diem_chi_dao", "points", "điểm"),
+                   indicator("diem_tuyen_truyen", "points", "điểm")],
     "groups": [{"id": "g.chung", "level": "xa", "name": "Nhóm chung"}],
     "criteria": CRITERIA,
     "bonuses": [
@@ -117,6 +120,8 @@ EXPECTED = {
     "c.bac-thap": "Tính theo bậc: số ngày ≤ 10 ngày được 1 điểm; ≤ 5 ngày được 3 điểm; ≤ 0 ngày được "
                   "5 điểm; trên 10 ngày được 0 điểm.",
     "c.loi": "Được 5 điểm, trừ 1 điểm cho mỗi lỗi, thấp nhất 0 điểm.",
+    "c.tu-cham": "Đơn vị tự chấm một trong các mức 0; 3; 5 điểm (tối đa 5 điểm); Sở thẩm định.",
+    "c.tu-cham-tu-do": "Đơn vị tự chấm từ 0 đến 4 điểm; Sở thẩm định.",
 }
 
 
@@ -127,7 +132,9 @@ def test_each_method_and_direction_has_its_sentence(plan: Plan, cid: str) -> Non
 
 def test_every_method_the_loader_accepts_is_worded_both_ways(plan: Plan) -> None:
     covered = {(c.method, c.direction) for c in plan.criteria}
-    assert covered == {(m, d) for m in CRITERION_METHODS for d in ("higher", "lower")}
+    # a criterion scored directly in points has one direction: more points are better
+    assert covered == {(m, d) for m in CRITERION_METHODS for d in ("higher", "lower")
+                       if (m, d) != ("points", "lower")}
     assert not any(words(plan, c.id).startswith("Phương pháp «") for c in plan.criteria)
 
 
