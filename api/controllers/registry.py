@@ -104,7 +104,7 @@ class PeriodController(Controller):
         return msgspec.convert(await period_service.get_period(period_id), Period)
 
     @get("/{period_id:int}/clusters", summary="Thành phần khối/cụm thi đua của kỳ",
-         responses=error_responses(400, 404))
+         responses=error_responses(400, 401, 404))
     async def clusters(self, period_id: IdPath) -> list[PeriodCluster]:
         await period_service.get_period(period_id)
         registry = await period_clusters.registry_for_period(period_id)
