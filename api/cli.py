@@ -12,6 +12,8 @@ from typing import Any
 from api.argparse_vi import Parser
 from api.cli_db import add_commands as add_db_commands
 from api.cli_db import dispatch as dispatch_db
+from api.cli_plan import add_commands as add_plan_commands
+from api.cli_plan import cmd_plan
 from api.textout import explain_text, rankings_table, results_csv
 from criteria.shipped import shipped_plan_path
 from presentation.numbers import number_text
@@ -31,10 +33,7 @@ def build_parser() -> Parser:
     p = Parser(prog="thidua", description="Hệ thống chấm điểm thi đua, khen thưởng.")
     sub = p.add_subparsers(dest="command", required=True, metavar="LỆNH")
 
-    plan = sub.add_parser("plan", help="làm việc với tệp kế hoạch thi đua")
-    plan_sub = plan.add_subparsers(dest="plan_command", required=True, metavar="LỆNH")
-    check = plan_sub.add_parser("check", help="kiểm tra một tệp kế hoạch (TOML)")
-    check.add_argument("plan_file", metavar="KẾ_HOẠCH.toml")
+    add_plan_commands(sub)
 
     demo = sub.add_parser("demo", help="dữ liệu mẫu của tỉnh Tuyên Quang: --out THƯ_MỤC ghi ra tệp; "
                                        "«demo load» nạp vào cơ sở dữ liệu")
@@ -78,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handled is not None:
         return handled
     try:
-        handler = {"plan": cmd_plan_check, "demo": cmd_demo, "template": cmd_template,
+        handler = {"plan": cmd_plan, "demo": cmd_demo, "template": cmd_template,
                    "score": cmd_score, "explain": cmd_explain}[args.command]
         return handler(args)
     except InputError as exc:
@@ -112,13 +111,6 @@ def _check_level(plan: Any, level: str | None) -> None:
     if level is not None and level not in {lvl.id for lvl in plan.levels}:
         known = ", ".join(lvl.id for lvl in plan.levels)
         raise InputError(f"Cấp «{level}» không có trong kế hoạch; các cấp: {known}")
-
-
-def cmd_plan_check(args: Any) -> int:
-    plan = _load_plan(args.plan_file)
-    counts = ", ".join(f"{lvl.name}: {len(plan.criteria_of(lvl.id))} tiêu chí" for lvl in plan.levels)
-    print(f"Kế hoạch hợp lệ: {plan.info.id} (phiên bản {plan.info.version})\n{counts}\nsha256: {plan.sha256}")
-    return OK
 
 
 def cmd_demo(args: Any) -> int:

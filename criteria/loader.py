@@ -47,8 +47,18 @@ class PlanError(Exception):
 
 
 def load_plan(path: str | Path) -> Plan:
-    """Read, validate and freeze a plan file; raises :class:`PlanError` listing all errors."""
+    """Read, validate and freeze a plan file (TOML, or the plan workbook: XLSX); raises
+    :class:`PlanError` listing all errors."""
     path = Path(path)
+    try:
+        with path.open("rb") as head:
+            is_workbook = head.read(4) == b"PK\x03\x04"
+    except OSError:
+        is_workbook = False
+    if is_workbook:
+        from criteria.workbook_read import read_plan_workbook  # it builds on this module
+
+        return read_plan_workbook(path.read_bytes(), source=str(path))
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -17,12 +17,39 @@ from criteria.loader import PlanError, plan_from_dict
 from criteria.model import Plan
 from criteria.shipped import SHIPPED
 from criteria.tables import PlanVersion
+from criteria.writer import plan_to_toml
 from storage.audit import record
 from storage.db import write_transaction
 from storage.errors import ServiceError
 
 UPLOAD_SOURCE = "(tệp tải lên)"
 _plans: dict[str, Plan] = {}  # sha256 → parsed plan; a version's content never changes
+
+
+def plan_problems(err: PlanError) -> ServiceError:
+    """A plan's mistakes as the ``plan_invalid`` error: each with its path, and for a workbook
+    its sheet, row and column."""
+    details = []
+    for issue in err.issues:
+        item: dict[str, Any] = {"path": issue.path, "message": issue.message}
+        for key in ("sheet", "row", "column"):
+            if getattr(issue, key, None) is not None:
+                item[key] = getattr(issue, key)
+        details.append(item)
+    return ServiceError(
+        "plan_invalid",
+        f"Kế hoạch có {len(err.issues)} lỗi; chưa lưu phiên bản nào. "
+        "Hãy sửa tất cả các lỗi dưới đây rồi tải lên lại.", details=details)
+
+
+def parse_plan_workbook(data: bytes) -> Plan:
+    """Read and validate a plan workbook (XLSX); ``plan_invalid`` lists every mistake."""
+    from criteria.workbook_read import read_plan_workbook
+
+    try:
+        return read_plan_workbook(data, source=UPLOAD_SOURCE)
+    except PlanError as err:
+        raise plan_problems(err) from None
 
 
 def parse_plan_source(source_toml: str) -> Plan:
@@ -38,17 +65,18 @@ def parse_plan_source(source_toml: str) -> Plan:
     try:
         return plan_from_dict(raw, source=UPLOAD_SOURCE)
     except PlanError as err:
-        raise ServiceError(
-            "plan_invalid",
-            f"Kế hoạch có {len(err.issues)} lỗi; chưa lưu phiên bản nào. "
-            "Hãy sửa tất cả các lỗi dưới đây rồi tải lên lại.",
-            details=[{"path": issue.path, "message": issue.message} for issue in err.issues],
-        ) from None
+        raise plan_problems(err) from None
 
 
 async def save_plan_version(source_toml: str, actor: str) -> tuple[int, Plan, bool]:
     """Store a plan file; returns (version id, plan, created). Same content → same id."""
-    plan = parse_plan_source(source_toml)
+    return await save_plan(parse_plan_source(source_toml), actor, source_toml)
+
+
+async def save_plan(plan: Plan, actor: str, source_toml: str | None = None) -> tuple[int, Plan, bool]:
+    """Store a validated plan (from a workbook or the editor: its file text is written from it);
+    returns (version id, plan, created). Same content → the stored version's id."""
+    source_toml = source_toml if source_toml is not None else plan_to_toml(plan)
     async with write_transaction():
         existing = await PlanVersion.select(PlanVersion.id).where(
             PlanVersion.sha256 == plan.sha256).first()

@@ -183,3 +183,30 @@ async def test_user_list_disable_enable_reset_password(clean_db: str) -> None:
         assert missing.returncode == 1 and "Không có tài khoản «khong.ai»" in missing.stderr
     actions = [r["action"] for r in await AuditEntry.select(AuditEntry.action).order_by(AuditEntry.seq)]
     assert actions[-4:] == ["account.create", "account.disable", "account.enable", "account.reset_password"]
+
+
+async def test_plan_export_check_import_as_a_workbook(clean_db: str, tmp_path: Path) -> None:
+    from criteria.loader import load_plan
+    from criteria.shipped import PLAN_2025
+    from scoring.services.plan_store import list_plan_versions
+
+    sha = load_plan(PLAN_2025).sha256
+    book = tmp_path / "ke-hoach-2025.xlsx"
+    exported = thidua("plan", "export", str(PLAN_2025), "--out", str(book))
+    assert exported.returncode == 0 and f"sha256: {sha}" in exported.stdout, exported.stderr
+    checked = thidua("plan", "check", str(book))
+    assert checked.returncode == 0 and f"sha256: {sha}" in checked.stdout, checked.stderr
+    first = thidua("plan", "import", str(book))
+    assert first.returncode == 0 and "Đã lưu phiên bản kế hoạch số" in first.stdout, first.stderr
+    again = thidua("plan", "import", str(PLAN_2025))  # the same plan as TOML: the stored version
+    assert again.returncode == 0 and "đã có trong cơ sở dữ liệu" in again.stdout, again.stderr
+    [version] = await list_plan_versions()
+    assert version["sha256"] == sha
+    back = tmp_path / "tu-co-so-du-lieu.xlsx"
+    assert thidua("plan", "export", str(version["id"]), "--out", str(back)).returncode == 0
+    assert load_plan(back).sha256 == sha
+    broken = tmp_path / "hong.xlsx"
+    broken.write_bytes(b"PK\x03\x04 khong phai bang tinh")
+    refused = thidua("plan", "import", str(broken))
+    assert refused.returncode == 1 and "không đọc được tệp Excel" in refused.stderr
+    assert len(await list_plan_versions()) == 1
