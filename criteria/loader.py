@@ -145,6 +145,9 @@ def _read_rows(raw: Mapping[str, Any], key: str, issues: list[PlanIssue], reader
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
         issues.append(PlanIssue(key, f"phải là danh sách các bảng [[{key}]]"))
         return []
+    if required and not rows:
+        issues.append(PlanIssue(key, "cần ít nhất một mục"))
+        return []
     out = []
     for i, row in enumerate(rows):
         fields = Fields(row, f"{key}[{i}]", issues)

@@ -94,6 +94,14 @@ def _number(value: Any) -> float:
                          "(số thập phân dùng dấu phẩy, ví dụ 85,5)") from None
 
 
+def read_cell(column: Column, value: Any) -> Any:
+    """One cell (or typed text) as the plan's value for ``column``; ``ValueError`` says why not.
+    Blank gives ``None``."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return _parse(column, value)
+
+
 def _parse(column: Column, value: Any) -> Any:
     kind = column.kind
     if kind == "number":

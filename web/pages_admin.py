@@ -38,6 +38,7 @@ from web.admin.compare import ComparePages
 from web.admin.history import HistoryPages
 from web.admin.imports import ImportPages
 from web.admin.periods import PeriodPages
+from web.admin.plans import PlanPages
 from web.admin.runs import RunPages
 from web.admin.unit_sheets import UnitSheetPages
 from web.admin.units import UnitPages
@@ -85,4 +86,4 @@ class OverviewPages(AdminController):
 
 ADMIN_PAGES: list[Any] = [OverviewPages, PeriodPages, ImportPages, AppraisalPages, RunPages, ComparePages,
                           AuditLogPages, AwardPages, *BATCH_PAGES, HistoryPages, AccountPages, UnitPages,
-                          ClusterPages, PeriodClusterPages, UnitSheetPages]
+                          ClusterPages, PeriodClusterPages, UnitSheetPages, PlanPages]

@@ -146,3 +146,25 @@ async def list_plan_versions() -> list[dict[str, Any]]:
         PlanVersion.sha256, PlanVersion.created_at, PlanVersion.created_by,
     ).order_by(PlanVersion.id)
     return [dict(row) for row in rows]
+
+
+async def version_usage() -> dict[int, dict[str, int]]:
+    """Per stored version: how many periods and scoring runs use it (a used version is only
+    ever copied, never changed — no version is ever changed, it is content-addressed)."""
+    from scoring.tables import Period, ScoreRun
+
+    usage: dict[int, dict[str, int]] = {}
+    for table, key in ((Period, "periods"), (ScoreRun, "runs")):
+        for row in await table.select(table.plan_version).run():
+            entry = usage.setdefault(int(row["plan_version"]), {"periods": 0, "runs": 0})
+            entry[key] += 1
+    return usage
+
+
+async def version_to_compare(plan: Plan) -> int | None:
+    """The stored version a new plan is best compared with: the newest of the same plan id,
+    else the newest of all; ``None`` when nothing is stored."""
+    versions = await list_plan_versions()
+    same = [v for v in versions if v["plan_id"] == plan.info.id and v["sha256"] != plan.sha256]
+    pool = same or [v for v in versions if v["sha256"] != plan.sha256]
+    return int(pool[-1]["id"]) if pool else None

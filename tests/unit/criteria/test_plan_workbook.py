@@ -136,3 +136,16 @@ def test_a_file_that_is_not_a_plan_workbook_is_refused_with_a_reason() -> None:
     with pytest.raises(PlanError) as caught:
         read_plan_workbook(saved(empty))
     assert "Trang «Cấp thi đua»: thiếu trang này trong tệp" in str(caught.value)
+
+
+def test_a_plan_without_levels_criteria_or_bands_is_refused(plan_2025: Any) -> None:
+    from criteria.loader import plan_from_dict
+    from criteria.writer import plan_to_dict
+
+    raw = plan_to_dict(plan_2025)
+    raw.update(levels=[], indicators=[], groups=[], criteria=[], bonuses=[], deductions=[], bands=[])
+    with pytest.raises(PlanError) as caught:
+        plan_from_dict(raw)
+    assert {(i.path, i.message) for i in caught.value.issues} >= {
+        ("levels", "cần ít nhất một mục"), ("criteria", "cần ít nhất một mục"),
+        ("bands", "cần ít nhất một mục")}
