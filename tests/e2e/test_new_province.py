@@ -3,9 +3,11 @@
 Its own server on its own empty database (the shared e2e world stays untouched): the specialist
 follows the home page to the first-run page, sets up Đắk Lắk and its first administrator, logs
 in, edits one of the starter agencies, builds a commune cluster with its leader and deputy,
-creates the communes' accounts and downloads the credential sheet, and opens a period on a
-shipped plan offered as a starting point. A commune officer then logs in with a slip's one-time
-password and must change it before anything else. Every page visited passes the page checks.
+opens a period on a shipped plan offered as a starting point, types a plan of its own into the
+editor and uploads another as an edited workbook (each previewed with its differences, saved,
+and given a period), and creates the communes' accounts with the credential sheet. A commune
+officer then logs in with a slip's one-time password and must change it before anything else.
+Every page visited passes the page checks.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 
 import pytest
 from e2e_browse import HOST, ROOT, Browse, free_port, wait_ready
+from e2e_plans import open_period_on, type_a_plan, upload_a_workbook
 from test_flows import click_and_wait, text_of
 
 from storage.pg_server import on_server
@@ -183,6 +186,12 @@ def test_a_department_sets_up_its_province_with_the_web_alone(fresh: Browse) -> 
     edit_an_agency(fresh, staff)
     build_a_cluster(fresh, staff)
     open_period(fresh, staff)
+    with tempfile.TemporaryDirectory(prefix="thidua-e2e-plan-") as folder:
+        typed = type_a_plan(fresh, staff)
+        uploaded = upload_a_workbook(fresh, staff, typed, Path(folder))
+    assert uploaded != typed
+    for version in (typed, uploaded):
+        open_period_on(fresh, staff, version, 2026)
     slips = credential_slips(fresh, staff, "commune")
     assert len(slips) == 102, f"mỗi xã, phường một phiếu: {len(slips)}"
 
