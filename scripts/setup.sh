@@ -38,11 +38,13 @@ dpkg -s fonts-liberation2 >/dev/null 2>&1 || apt_install fonts-liberation2
 
 # The browser tests (tests/e2e, marked e2e) drive Debian's Chromium through the Python
 # `playwright` package (a dev extra). Never `playwright install`: the browser comes from apt.
-# The dossier tests read PDFs back with poppler-utils (pdftotext, pdffonts, pdfinfo).
+# The dossier tests read PDFs back with poppler-utils (pdftotext, pdffonts, pdfinfo); the plan
+# workbook tests save a workbook through LibreOffice Calc, as a Department's specialist would.
 [ "${1:-}" = "--browser" ] || exit 0  # `make test` asks for these; `make run` does not need them
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v pdftotext >/dev/null || missing+=(poppler-utils)
+command -v soffice >/dev/null || missing+=(libreoffice-calc-nogui)
 [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 if ! "$VENV/bin/python" -c 'import playwright.sync_api' 2>/dev/null; then
   echo "… Đang cài playwright (gói Python, dùng Chromium của Debian)" >&2
