@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgspec
 from litestar import Controller, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody
 
 from api.schemas.errors import error_responses
 from api.schemas.registry import (
@@ -23,9 +23,11 @@ from api.schemas.registry import (
 )
 from http_layer.access import IdPath
 from http_layer.auth import SignedIn, requires_admin
+from http_layer.uploads import FileUpload, chosen_files
 from scoring.registry.store import load_registry_from_db
 from scoring.services import period_clusters, plan_store
 from scoring.services import periods as period_service
+from storage.errors import ServiceError
 
 
 class PlanController(Controller):
@@ -52,6 +54,20 @@ class PlanController(Controller):
         version_id, plan, created = await plan_store.save_plan_version(
             data.toml, actor=user.username
         )
+        return PlanSaved(id=version_id, plan_id=plan.info.id, version=plan.info.version,
+                         sha256=plan.sha256, created=created)
+
+    @post("/workbook", guards=[requires_admin], status_code=200,
+          summary="Tải lên một phiên bản kế hoạch dạng bảng tính (XLSX, multipart, trường «files»)",
+          description="Bảng tính theo mẫu của «thidua plan export» (docs/plan-format.md). Lỗi trả về "
+                      "plan_invalid, mỗi lỗi kèm trang (sheet), dòng (row), cột (column).",
+          responses=error_responses(400, 401, 403))
+    async def upload_workbook(self, user: SignedIn, data: MultipartBody[FileUpload]) -> PlanSaved:
+        uploads = chosen_files(data.files)
+        if len(uploads) != 1:
+            raise ServiceError("invalid_input", "Hãy gửi đúng một tệp kế hoạch .xlsx (trường «files»).")
+        plan = plan_store.parse_plan_workbook(await uploads[0].read())
+        version_id, plan, created = await plan_store.save_plan(plan, actor=user.username)
         return PlanSaved(id=version_id, plan_id=plan.info.id, version=plan.info.version,
                          sha256=plan.sha256, created=created)
 

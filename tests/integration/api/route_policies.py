@@ -12,6 +12,7 @@ from nomination_world import AWARD
 
 from api.schemas.runs import RunResultPublic
 from criteria.shipped import shipped_plan_path
+from criteria.workbook_write import plan_workbook
 from scoring.core.reading import format_machine
 
 PUBLIC_FIELDS = RunResultPublic.__struct_fields__  # what the public reads of a result row
@@ -43,6 +44,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", V1 + "/plans"): ALL,
     ("GET", V1 + "/plans/{version_id:int}"): ALL,
     ("POST", V1 + "/plans"): ADMIN,
+    ("POST", V1 + "/plans/workbook"): ADMIN,
     ("GET", V1 + "/units"): ALL,
     ("GET", V1 + "/units/{code:str}"): ALL,
     ("GET", V1 + "/clusters"): ALL,
@@ -134,6 +136,8 @@ def calls(world: World, published: bool = False) -> dict[tuple[str, str], Call]:
         ("GET", V1 + "/plans"): Call(V1 + "/plans"),
         ("GET", V1 + "/plans/{version_id:int}"): Call(f"{V1}/plans/{world.plan_version}"),
         ("POST", V1 + "/plans"): Call(V1 + "/plans", {"toml": shipped_plan_path().read_text("utf-8")}),
+        ("POST", V1 + "/plans/workbook"): Call(V1 + "/plans/workbook", files=[
+            ("files", ("ke-hoach.xlsx", plan_workbook(world.plan), "application/octet-stream"))]),
         ("GET", V1 + "/units"): Call(V1 + "/units", params={"level": LEVEL}),
         ("GET", V1 + "/units/{code:str}"): Call(f"{V1}/units/{UNIT_A}"),
         ("GET", V1 + "/clusters"): Call(V1 + "/clusters"),

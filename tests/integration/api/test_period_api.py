@@ -55,3 +55,29 @@ def test_one_level_is_locked_and_reopened_with_a_reason(client: TestClient[Any],
              if e["action"] in ("period.level_lock", "period.level_reopen")]
     assert [e["action"] for e in audit] == ["period.level_reopen", "period.level_lock"]
     assert "Đơn vị bổ sung minh chứng" in str(audit[0]) and "Chốt số liệu cấp xã" in str(audit[1])
+
+
+def test_a_plan_workbook_through_the_api(client: TestClient[Any], world: World) -> None:
+    import io
+
+    import openpyxl
+
+    from criteria.workbook_write import plan_workbook
+
+    admin = world.headers("admin")
+    data = plan_workbook(world.plan)
+    same = client.post(f"{V1}/plans/workbook", headers=admin,
+                       files=[("files", ("ke-hoach.xlsx", data, "application/octet-stream"))])
+    assert same.status_code == 200, same.text
+    assert same.json() == {"id": world.plan_version, "plan_id": world.plan.info.id,
+                           "version": world.plan.info.version, "sha256": world.plan.sha256, "created": False}
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    sheet = f"Tiêu chí {world.plan.levels[0].id}"
+    book[sheet]["I5"], book["Cấp thi đua"]["E2"] = "không rõ", 999
+    out = io.BytesIO()
+    book.save(out)
+    refused = client.post(f"{V1}/plans/workbook", headers=admin,
+                          files=[("files", ("hong.xlsx", out.getvalue(), "application/octet-stream"))])
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == "plan_invalid"
+    found = {(d.get("sheet"), d.get("row"), d.get("column")) for d in refused.json()["error"]["details"]}
+    assert {(sheet, 5, "Chỉ tiêu"), ("Cấp thi đua", 2, "Thang điểm")} <= found
