@@ -13,7 +13,8 @@ fi
 if [ ! -x "$VENV/bin/python" ]; then
   if ! "$PYTHON" -m venv "$VENV" 2>/dev/null; then
     echo "… Đang cài python3-venv (apt-get)" >&2
-    apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null
+    apt-get -o DPkg::Lock::Timeout=600 update -qq \
+      && apt-get -o DPkg::Lock::Timeout=600 install -y -qq python3-venv >/dev/null
     "$PYTHON" -m venv "$VENV"
   fi
 fi
@@ -28,9 +29,37 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
 fi
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else "$@"; fi; }
+# Another apt-get (an unattended upgrade, a second `make`) may hold the package locks: wait for
+# them (up to 10 minutes) instead of failing. apt takes fcntl locks, so they are probed the same way.
+wait_for_apt() {
+  as_root python3 - <<'PY'
+import fcntl, os, sys, time
+deadline, said = time.monotonic() + 600, False
+for path in ("/var/lib/dpkg/lock-frontend", "/var/lib/dpkg/lock", "/var/lib/apt/lists/lock",
+             "/var/cache/apt/archives/lock"):
+    if not os.path.exists(path):
+        continue
+    with open(path, "a") as handle:
+        while True:
+            try:
+                fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.lockf(handle, fcntl.LOCK_UN)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    sys.exit("apt-get vẫn đang bận sau 10 phút (" + path + ")")
+                if not said:
+                    print("… Đang chờ một apt-get khác chạy xong", file=sys.stderr, flush=True)
+                    said = True
+                time.sleep(2)
+PY
+}
+APT_WAIT=(-o DPkg::Lock::Timeout=600)
 apt_install() {
   echo "… Đang cài $* (apt-get)" >&2
-  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  wait_for_apt
+  as_root apt-get "${APT_WAIT[@]}" update -qq \
+    && as_root env DEBIAN_FRONTEND=noninteractive apt-get "${APT_WAIT[@]}" install -y -qq "$@" >/dev/null
 }
 # Award dossiers are typeset in Liberation Serif (metric-compatible with Times New Roman,
 # Decree 30/2020): the app needs the font itself, so `make run` installs it too.
