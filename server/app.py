@@ -12,7 +12,6 @@ from litestar import Litestar, get
 from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types import ControllerRouterHandler
 
@@ -22,6 +21,7 @@ from api.schemas.errors import error_responses
 from http_layer.auth import SESSION_COOKIE, USER_DEPENDENCIES, AuthMiddleware
 from http_layer.errors import EXCEPTION_HANDLERS
 from http_layer.read_snapshot import read_snapshot_middleware
+from http_layer.security import LocalSwagger, security_headers
 from storage.db import close_pool, is_sqlite, start_pool
 from web.routes import web_app_options
 
@@ -63,7 +63,7 @@ def openapi_config() -> OpenAPIConfig:
         path="/schema",
         description="Hệ thống chấm điểm thi đua, khen thưởng. Đăng nhập bằng cookie phiên "
                     "(kèm X-CSRF-Token khi ghi) hoặc mã truy cập: Authorization: Bearer <mã>.",
-        render_plugins=[SwaggerRenderPlugin()],
+        render_plugins=[LocalSwagger()],
         components=Components(security_schemes={
             "BearerToken": SecurityScheme(type="http", scheme="bearer"),
             "SessionCookie": SecurityScheme(type="apiKey", name=SESSION_COOKIE, security_scheme_in="cookie"),
@@ -83,6 +83,7 @@ def create_app(extra_route_handlers: Sequence[ControllerRouterHandler] = ()) -> 
         dependencies=USER_DEPENDENCIES,
         openapi_config=openapi_config(),
         lifespan=[database_pool],
+        before_send=[security_headers],
     )
 
 

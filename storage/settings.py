@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite:///{ROOT / 'var' / 'thidua.sqlite'}"
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 @dataclass(frozen=True)
@@ -45,11 +46,14 @@ def get_settings() -> Settings:
     scheme = urlparse(url).scheme
     if scheme not in ("sqlite", "postgres", "postgresql"):
         raise SystemExit(f"DATABASE_URL không hợp lệ: «{url}» (dùng sqlite:///… hoặc postgres://…)")
+    host = os.environ.get("THIDUA_HOST", "127.0.0.1")
     return Settings(
         database_url=url,
-        host=os.environ.get("THIDUA_HOST", "127.0.0.1"),
+        host=host,
         port=int(os.environ.get("THIDUA_PORT", "8000")),
-        secure_cookies=os.environ.get("THIDUA_SECURE_COOKIES", "0") == "1",
+        # Secure cookies unless serving plain HTTP on this machine only (development); over
+        # HTTPS they are Secure whatever this says (http_layer.security)
+        secure_cookies=os.environ.get("THIDUA_SECURE_COOKIES", "0" if host in LOOPBACK else "1") == "1",
         login_attempts=int(os.environ.get("THIDUA_LOGIN_ATTEMPTS", "5")),
         login_window_s=int(os.environ.get("THIDUA_LOGIN_WINDOW", "300")),
         session_hours=int(os.environ.get("THIDUA_SESSION_HOURS", "12")),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
 from typing import Any
 
 from litestar.static_files import create_static_files_router
@@ -21,8 +23,19 @@ PAGES: list[Any] = [FirstRunPages, PublicPages, UnitPages, WhatIfPages, Methodol
                      *REPLY_PAGES]
 
 
+def swagger_ui_files() -> Path:
+    """Swagger UI's files as the ``swagger-ui-py`` package ships them (not imported: only its
+    static folder is used)."""
+    spec = importlib.util.find_spec("swagger_ui")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("thiếu gói swagger-ui-py (trình xem tài liệu API)")
+    return Path(next(iter(spec.submodule_search_locations))) / "static"
+
+
 def web_app_options() -> dict[str, Any]:
     """Route handlers and settings the app factory adds for the pages."""
     static = create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False)
-    return {"route_handlers": [*PAGES, static], "template_config": template_config(),
+    swagger = create_static_files_router(path="/static/swagger-ui", directories=[swagger_ui_files()],
+                                         include_in_schema=False)  # the API viewer, served offline
+    return {"route_handlers": [*PAGES, swagger, static], "template_config": template_config(),
             "state": {PAGE_RENDERER: render_error_page}}
