@@ -123,12 +123,13 @@ def dispatch(args: Any, progress: Callable[[str], None]) -> int | None:
         print(f"Lỗi: {exc.message}", file=sys.stderr)
         details = exc.details if isinstance(exc.details, list) else []
         for item in details:
-            if isinstance(item, dict) and "row" in item:
-                print(
-                    f"  - tệp {item.get('file')}, dòng {item.get('row')}, cột {item.get('column')}: "
-                    f"{item.get('reason')}",
-                    file=sys.stderr,
-                )
+            if isinstance(item, dict) and "reason" in item:
+                where = [f"tệp {item['file']}" if item.get("file") else "",
+                         f"dòng {item['row']}" if item.get("row") is not None else "",
+                         f"cột {item['column']}" if item.get("column") else ""]
+                place = ", ".join(w for w in where if w)
+                print(f"  - {place}: {item.get('reason')}" if place else f"  - {item.get('reason')}",
+                      file=sys.stderr)
             else:
                 print(f"  - {item}", file=sys.stderr)
         return INVALID
@@ -157,9 +158,15 @@ def cmd_import(args: Any, progress: Callable[[str], None]) -> int:
         )
 
     progress(f"Đang kiểm tra {len(args.files)} tệp")
-    summary = _run(go)
-    verb = "Kiểm tra xong (chưa ghi gì)" if args.dry_run else "Đã nhập"
-    print(f"{verb}: " + ", ".join(f"{k}: {v}" for k, v in summary.items()))
+    s = _run(go)
+    what = "số liệu đã thẩm định" if s["as_appraised"] else "số liệu"
+    counts = (f"{s['rows']} giá trị của {s['units']} đơn vị, {s['indicators']} chỉ tiêu "
+              f"({s['new']} mới, {s['changed']} thay đổi, {s['unchanged']} không đổi)")
+    if args.dry_run:
+        print(f"Kiểm tra xong, chưa ghi gì: các tệp hợp lệ, có {counts}.")
+    else:
+        print(f"Đã nhập {what} kỳ năm {args.period}: {counts}.")
+    print(f"Tệp: {', '.join(s['files'])}; mã băm số liệu {s['sha256']}")
     return OK
 
 

@@ -25,6 +25,9 @@ BoolArray = np.ndarray[Any, np.dtype[np.bool_]]
 PAD_WIDTHS = range(2, 9)  # Excel drops leading zeros of codes such as "00004"
 
 
+MAX_ISSUES = 200  # problems listed; the rest are counted
+
+
 @dataclass(frozen=True)
 class IntakeIssue:
     """One problem in an uploaded file, located as a spreadsheet user would look for it."""
@@ -45,11 +48,17 @@ class IntakeIssue:
 
 @dataclass
 class Issues:
-    """Issues with their file position, so they can be listed in reading order."""
+    """Issues with their file position, so they can be listed in reading order. Only the first
+    ``MAX_ISSUES`` are kept (a million bad rows must not make a million messages); ``total``
+    counts them all."""
 
     items: list[tuple[tuple[int, int, int], IntakeIssue]] = field(default_factory=list)
+    total: int = 0
 
     def add(self, index: int, file: str, row: int | None, column: str | None, reason: str) -> None:
+        self.total += 1
+        if len(self.items) >= MAX_ISSUES:
+            return
         col = column_index_from_string(column.split(" ")[0]) if column else 0
         self.items.append(((index, row or 0, col), IntakeIssue(file, row, column, reason)))
 

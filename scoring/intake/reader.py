@@ -47,11 +47,13 @@ _YEAR = re.compile(r"^\d{4}$")
 class IntakeError(Exception):
     """The upload was refused; ``issues`` lists every problem found in every file."""
 
-    def __init__(self, issues: Sequence[IntakeIssue]) -> None:
+    def __init__(self, issues: Sequence[IntakeIssue], total: int | None = None) -> None:
         self.issues = tuple(issues)
+        self.total = max(total or 0, len(self.issues))
         lines = "\n".join(f"- {issue}" for issue in self.issues)
+        shown = "" if self.total == len(self.issues) else f" (liệt kê {len(self.issues)} lỗi đầu tiên)"
         super().__init__(
-            f"Không nhận dữ liệu chỉ tiêu: có {len(self.issues)} lỗi, chưa tệp nào được "
+            f"Không nhận dữ liệu chỉ tiêu: có {self.total} lỗi{shown}, chưa tệp nào được "
             f"nhận. Hãy sửa các lỗi sau rồi tải lên lại toàn bộ:\n{lines}"
         )
 
@@ -116,7 +118,7 @@ def read_indicator_files(
     level_names = {lvl.id: lvl.name for lvl in plan.levels}
     values = check_records(records, indicators, registry, period, level, issues, level_names)
     if issues:
-        raise IntakeError(issues.sorted())
+        raise IntakeError(issues.sorted(), issues.total)
     if not records.unit:
         return IndicatorData(period, empty_frame())
     frame = pd.DataFrame(

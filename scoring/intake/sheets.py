@@ -1,9 +1,20 @@
 """Reading an uploaded CSV or XLSX file into plain rows of cells.
 
 This is the only part of the intake that touches bytes: it decides the file type from its
-content, decodes CSV text (UTF-8, UTF-16 from Excel's "Unicode text", or legacy Vietnamese
-Windows-1258), guesses the delimiter, and remembers which XLSX cells are formatted as
-percentages. What the cells mean is :mod:`scoring.intake.reader`'s business.
+content (never its name), decodes CSV text (UTF-8, UTF-16 from Excel's "Unicode text", or legacy
+Vietnamese Windows-1258), guesses the delimiter, reads XLSX (remembering which cells are
+formatted as percentages), ODS and XLS, and refuses a hostile file before it costs much:
+
+- the file's size (``THIDUA_MAX_FILE_MB``, default 50), and for a zipped workbook its parts'
+  unpacked size (``THIDUA_MAX_UNPACKED_MB``, default 300) and their compression ratio (at most
+  200 to 1), checked before parsing;
+- rows (``THIDUA_MAX_ROWS``, default 200,000) and columns (``THIDUA_MAX_COLUMNS``, default 500),
+  checked from the sheet's declared size and again while streaming;
+- XML with entity declarations (external entities, "billion laughs"): parsed with defusedxml
+  (openpyxl uses it when it is installed) and refused as not allowed.
+
+Each refusal is one Vietnamese sentence naming the limit. What the cells mean is
+:mod:`scoring.intake.reader`'s business.
 """
 
 from __future__ import annotations
@@ -19,8 +30,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import openpyxl
-from openpyxl.utils.exceptions import InvalidFileException
 
+from presentation.numbers import exact_number_text
 from scoring.core.reading import clean_text
 
 DELIMITERS = (",", ";", "\t")
@@ -40,6 +51,27 @@ SAVE_AS_UTF8 = "hãy mở tệp bằng Excel và lưu lại dưới dạng «CSV
 
 class SheetError(Exception):
     """The file cannot be read at all; the message is Vietnamese and says what to do."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    file_bytes: int
+    unpacked_bytes: int
+    rows: int
+    columns: int
+    ratio: int = 200
+
+
+def limits() -> Limits:
+    """The intake's bounds, from the environment (read at each call, so tests may lower them)."""
+    import os
+
+    def number(name: str, default: int) -> int:
+        return int(os.environ.get(name) or default)
+
+    return Limits(file_bytes=number("THIDUA_MAX_FILE_MB", 50) * 1024 * 1024,
+                  unpacked_bytes=number("THIDUA_MAX_UNPACKED_MB", 300) * 1024 * 1024,
+                  rows=number("THIDUA_MAX_ROWS", 200_000), columns=number("THIDUA_MAX_COLUMNS", 500))
 
 
 @dataclass
@@ -67,9 +99,14 @@ def readable_sheets(paths: Sequence[Path | str], issues: IssueSink) -> Iterator[
 
 
 def read_sheet(path: Path | str) -> Sheet:
-    """Read a CSV or XLSX file; raise :class:`SheetError` when it cannot be read."""
+    """Read a CSV, XLSX, ODS or XLS file; raise :class:`SheetError` when it cannot be read."""
     path = Path(path)
+    bounds = limits()
     try:
+        size = path.stat().st_size
+        if size > bounds.file_bytes:
+            raise SheetError(f"tệp lớn hơn giới hạn {bounds.file_bytes // (1024 * 1024)} MB; hãy chia "
+                             "thành nhiều tệp nhỏ hơn")
         data = path.read_bytes()
     except FileNotFoundError:
         raise SheetError("không tìm thấy tệp") from None
@@ -80,13 +117,55 @@ def read_sheet(path: Path | str) -> Sheet:
     if not data.strip():
         raise SheetError("tệp trống: không có dòng tiêu đề và dữ liệu")
     if data.startswith(_XLS_MAGIC):
-        raise SheetError(
-            "tệp Excel 97–2003 (.xls) không được hỗ trợ; hãy mở bằng Excel và lưu lại "
-            "dưới dạng «Excel Workbook (.xlsx)» hoặc «CSV UTF-8»"
-        )
+        return _read_with_calamine(data, "xls", bounds)
     if data.startswith(_XLSX_MAGIC):
-        return _read_xlsx(path)
-    return _read_csv(decode_csv(data))
+        kind = _zip_kind(data, bounds)
+        return _read_xlsx(data, bounds) if kind == "xlsx" else _read_with_calamine(data, "ods", bounds)
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise SheetError("tệp không phải CSV, Excel (.xlsx, .xls) hay OpenDocument (.ods): có byte NUL")
+    return _read_csv(decode_csv(data), bounds)
+
+
+def _zip_kind(data: bytes, bounds: Limits) -> str:
+    """``xlsx`` or ``ods`` from the archive's parts, after checking their unpacked size."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            items = archive.infolist()
+            unpacked = sum(i.file_size for i in items)
+            packed = sum(i.compress_size for i in items) or 1
+            if unpacked > bounds.unpacked_bytes or unpacked > packed * bounds.ratio:
+                raise SheetError(
+                    f"tệp giải nén ra {unpacked // (1024 * 1024)} MB, vượt giới hạn "
+                    f"{bounds.unpacked_bytes // (1024 * 1024)} MB (hoặc tỷ lệ nén bất thường); "
+                    "không đọc tệp này")
+            names = {i.filename for i in items}
+            if "mimetype" in names and archive.read("mimetype").startswith(
+                    b"application/vnd.oasis.opendocument.spreadsheet"):
+                return "ods"
+            if "xl/workbook.xml" in names:
+                _count_rows(archive, [n for n in names if n.startswith("xl/worksheets/")], bounds)
+                return "xlsx"
+    except zipfile.BadZipFile:
+        pass
+    raise SheetError(_DAMAGED)
+
+
+def _count_rows(archive: zipfile.ZipFile, parts: list[str], bounds: Limits) -> None:
+    """Refuse a worksheet with more rows than allowed by counting its row tags while unpacking
+    (a fast byte scan; the streaming reader checks again row by row)."""
+    for part in parts:
+        rows, tail = 0, b""
+        with archive.open(part) as stream:
+            while chunk := stream.read(1 << 20):
+                window = tail + chunk
+                rows += window.count(b"<row") - tail.count(b"<row")
+                tail = window[-4:]
+                if rows > bounds.rows:
+                    raise _too_many("dòng", bounds.rows)
+
+
+_DAMAGED = ("tệp Excel bị hỏng hoặc không đúng định dạng; hãy mở bằng Excel hoặc LibreOffice và lưu "
+            "lại dưới dạng «Excel Workbook (.xlsx)»")
 
 
 def decode_csv(data: bytes) -> str:
@@ -118,10 +197,19 @@ def plausibly_vietnamese(text: str) -> bool:
     return all(ch.isascii() or ch in VIETNAMESE_LETTERS or ch in _PUNCTUATION for ch in set(text))
 
 
-def _read_csv(text: str) -> Sheet:
+def _too_many(what: str, limit: int) -> SheetError:
+    return SheetError(f"tệp có hơn {exact_number_text(limit)} {what}, vượt giới hạn; hãy chia thành "
+                      "nhiều tệp")
+
+
+def _read_csv(text: str, bounds: Limits) -> Sheet:
     delimiter = _sniff_delimiter(text)
     rows: list[tuple[int, list[Any]]] = []
     for number, record in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1):
+        if number > bounds.rows:
+            raise _too_many("dòng", bounds.rows)
+        if len(record) > bounds.columns:
+            raise _too_many("cột", bounds.columns)
         cells: list[Any] = [clean_text(c) or None for c in record]
         while cells and cells[-1] is None:
             cells.pop()
@@ -152,34 +240,94 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
-def _read_xlsx(path: Path) -> Sheet:
+def _read_xlsx(data: bytes, bounds: Limits) -> Sheet:
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, InvalidFileException) as err:
-        raise SheetError(
-            "tệp Excel (.xlsx) bị hỏng hoặc không đúng định dạng; hãy mở bằng Excel và lưu "
-            f"lại dưới dạng «Excel Workbook (.xlsx)» (chi tiết: {type(err).__name__})"
-        ) from None
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except SheetError:
+        raise
+    except Exception as err:  # a zip, XML or openpyxl error: the file is not a readable workbook
+        raise SheetError(_unreadable(err)) from None
     try:
         if not workbook.worksheets:
             raise SheetError("tệp Excel không có trang tính nào")
         names = [unicodedata.normalize("NFC", n) for n in workbook.sheetnames]
         index = names.index(PREFERRED_SHEET) if PREFERRED_SHEET in names else 0
-        sheet = Sheet([])
-        for number, row in enumerate(workbook.worksheets[index].iter_rows(), 1):
-            cells = [_cell_value(cell) for cell in row]
-            while cells and cells[-1] is None:
-                cells.pop()
-            if not cells:
-                continue
-            sheet.rows.append((number, cells))
-            for col, cell in enumerate(row[: len(cells)]):
-                if isinstance(cells[col], int | float) and is_percent_format(
-                    getattr(cell, "number_format", None)
-                ):
-                    sheet.percent_cells.add((number, col))
+        worksheet = workbook.worksheets[index]
+        declared_rows, declared_columns = worksheet.max_row or 0, worksheet.max_column or 0
+        if declared_rows > bounds.rows:
+            raise _too_many("dòng", bounds.rows)
+        if declared_columns > bounds.columns:
+            raise _too_many("cột", bounds.columns)
+        sheet = _stream_rows(worksheet, bounds)
+    except SheetError:
+        raise
+    except Exception as err:  # malformed or forbidden XML met while streaming the rows
+        raise SheetError(_unreadable(err)) from None
     finally:
         workbook.close()
+    if not sheet.rows:
+        raise SheetError("tệp trống: không có dòng tiêu đề và dữ liệu")
+    return sheet
+
+
+def _stream_rows(worksheet: Any, bounds: Limits) -> Sheet:
+    sheet = Sheet([])
+    for number, row in enumerate(worksheet.iter_rows(), 1):
+        if number > bounds.rows:
+            raise _too_many("dòng", bounds.rows)
+        if len(row) > bounds.columns:
+            raise _too_many("cột", bounds.columns)
+        cells = [_cell_value(cell) for cell in row]
+        while cells and cells[-1] is None:
+            cells.pop()
+        if not cells:
+            continue
+        sheet.rows.append((number, cells))
+        for col, cell in enumerate(row[: len(cells)]):
+            if isinstance(cells[col], int | float) and is_percent_format(
+                getattr(cell, "number_format", None)
+            ):
+                sheet.percent_cells.add((number, col))
+    return sheet
+
+
+def _unreadable(err: BaseException) -> str:
+    chain: BaseException | None = err
+    while chain is not None and not type(chain).__module__.startswith("defusedxml"):
+        chain = chain.__cause__ or chain.__context__
+    if chain is not None:
+        return ("tệp Excel chứa khai báo thực thể XML (DTD, entity), không được phép; hãy mở bằng Excel "
+                "hoặc LibreOffice và lưu lại dưới dạng «Excel Workbook (.xlsx)»")
+    return f"{_DAMAGED} (chi tiết: {type(err).__name__})"
+
+
+def _read_with_calamine(data: bytes, kind: str, bounds: Limits) -> Sheet:
+    """An OpenDocument (.ods) or Excel 97–2003 (.xls) workbook, read with python-calamine."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = [unicodedata.normalize("NFC", n) for n in workbook.sheet_names]
+        if not names:
+            raise SheetError("tệp không có trang tính nào")
+        index = names.index(PREFERRED_SHEET) if PREFERRED_SHEET in names else 0
+        sheet = Sheet([])
+        for number, values in enumerate(workbook.get_sheet_by_index(index).iter_rows(), 1):
+            if number > bounds.rows:
+                raise _too_many("dòng", bounds.rows)
+            if len(values) > bounds.columns:
+                raise _too_many("cột", bounds.columns)
+            cells = [clean_text(v) or None if isinstance(v, str) else v for v in values]
+            cells = [None if v == "" else v for v in cells]
+            while cells and cells[-1] is None:
+                cells.pop()
+            if cells:
+                sheet.rows.append((number, cells))
+    except SheetError:
+        raise
+    except Exception as err:
+        what = "OpenDocument (.ods)" if kind == "ods" else "Excel 97–2003 (.xls)"
+        raise SheetError(f"tệp {what} bị hỏng hoặc không đọc được (chi tiết: {type(err).__name__})") from None
     if not sheet.rows:
         raise SheetError("tệp trống: không có dòng tiêu đề và dữ liệu")
     return sheet

@@ -81,3 +81,36 @@ def test_a_plan_workbook_through_the_api(client: TestClient[Any], world: World) 
     assert refused.status_code == 400 and refused.json()["error"]["code"] == "plan_invalid"
     found = {(d.get("sheet"), d.get("row"), d.get("column")) for d in refused.json()["error"]["details"]}
     assert {(sheet, 5, "Chỉ tiêu"), ("Cấp thi đua", 2, "Thang điểm")} <= found
+
+
+def test_hostile_files_are_refused_through_the_api_and_nothing_is_written(
+    client: TestClient[Any], world: World, tmp_path: Any,
+) -> None:
+    import sys
+    import time
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "unit" / "scoring"))
+    from test_hostile_files import SHEET_START, rows_xml, workbook
+
+    admin = world.headers("admin")
+    entity = SHEET_START.replace("<worksheet", '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+                                 "<worksheet") + "<sheetData/></worksheet>"
+    files = {
+        "bom.xlsx": (workbook(tmp_path / "bom.xlsx", SHEET_START + " " * (400 * 1024 * 1024) + "</worksheet>"),
+                     "vượt giới hạn 300 MB"),
+        "trieu-dong": (workbook(tmp_path / "trieu-dong", rows_xml(1_048_575, dimension=False)),
+                       "hơn 200.000 dòng"),
+        "thuc-the.xlsx": (workbook(tmp_path / "thuc-the.xlsx", entity), "khai báo thực thể XML"),
+    }
+    before = client.get(f"{V1}/periods/{world.period}/values", headers=admin).json()
+    for name, (path, words) in files.items():
+        start = time.monotonic()
+        answer = client.post(f"{V1}/periods/{world.period}/import", headers=admin,
+                             files=[("files", (name, path.read_bytes(), "application/octet-stream"))])
+        assert time.monotonic() - start < 20, name
+        assert answer.status_code == 400, answer.text[:300]
+        error = answer.json()["error"]
+        assert error["code"] == "import_invalid" and len(answer.content) < 10_000
+        assert any(words in d["reason"] and d["file"] == name for d in error["details"]), error
+    assert client.get(f"{V1}/periods/{world.period}/values", headers=admin).json() == before

@@ -85,7 +85,8 @@ async def test_import_dry_run_of_a_bad_file_names_row_and_column_and_writes_noth
 
     checked = thidua("import", str(good), "--period", str(YEAR), "--dry-run")
     assert checked.returncode == 0, checked.stderr
-    assert checked.stdout.startswith("Kiểm tra xong (chưa ghi gì)"), checked.stdout
+    assert checked.stdout.startswith("Kiểm tra xong, chưa ghi gì: các tệp hợp lệ, có "), checked.stdout
+    assert "{" not in checked.stdout and "None" not in checked.stdout, "câu tiếng Việt, không phải dict"
     assert await row_counts() == before, "chạy thử không được ghi gì"
 
 

@@ -266,7 +266,7 @@ def test_errors_from_all_files_are_collected(tmp_path: Path, plan: Plan, registr
         ("tieu_de.csv", None, None, "tệp trống: chỉ có dòng tiêu đề"),
         ("thieu_ma.csv", 1, None, "không tìm thấy dòng tiêu đề có"),
         ("thieu_gia_tri.csv", 1, None, "thiếu cột «Giá trị» (gia_tri)"),
-        ("cu.xls", None, None, "tệp Excel 97–2003 (.xls) không"),
+        ("cu.xls", None, None, "tệp Excel 97–2003 (.xls) bị hỏn"),
         ("cot.csv", 1, "C (Tỷ lệ)", "cột không phải là chỉ tiêu của "),
         ("cot.csv", 1, "D (khong_co)", "chỉ tiêu «khong_co» không có t"),
         ("cot.csv", 1, "F (kinh_phi)", "chỉ tiêu «kinh_phi» đã có ở cộ"),
