@@ -17,11 +17,11 @@ from typing import Any
 from accounts.security import hash_password, verify_password
 from accounts.service import (
     _PUBLIC,
-    MIN_PASSWORD,
     USERNAME_RE,
     clean_username,
     create_account,
     get_account,
+    password_problem,
 )
 from accounts.tables import ROLES, Account, ApiToken, LoginSession
 from scoring.registry.store import load_registry_from_db, load_unit
@@ -171,16 +171,16 @@ async def reset_password(account_id: int, actor: str) -> tuple[dict[str, Any], s
 async def change_own_password(account_id: int, old: str, new: str, keep_session: str) -> None:
     """The holder sets a new password: the old one must match; the new one is long enough and
     differs from it. Other sessions of the account end; ``keep_session`` (a digest) stays."""
+    row = await Account.select(Account.password_hash, Account.username, Account.unit_code,
+                               Account.full_name).where(Account.id == account_id).first()
     problems = []
-    if len(new) < MIN_PASSWORD:
-        problems.append({"field": "new_password",
-                         "message": f"Mật khẩu mới phải có ít nhất {MIN_PASSWORD} ký tự."})
+    weak = password_problem(new, row["username"], row["full_name"]) if row else None
+    if weak:
+        problems.append({"field": "new_password", "message": weak})
     elif new == old:
         problems.append({"field": "new_password", "message": "Mật khẩu mới phải khác mật khẩu cũ."})
     if problems:
         raise ServiceError("invalid_input", problems[0]["message"], problems)
-    row = await Account.select(Account.password_hash, Account.username, Account.unit_code).where(
-        Account.id == account_id).first()
     if row is None or not await asyncio.to_thread(verify_password, row["password_hash"], old):
         raise ServiceError("invalid_input", "Mật khẩu hiện tại không đúng.",
                            [{"field": "old_password", "message": "Không đúng."}])

@@ -36,6 +36,29 @@ from storage.tables import KeyValue
 
 USERNAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{1,79}")
 MIN_PASSWORD = 8
+MIN_STRENGTH = 2  # zxcvbn's score, 0–4: below 2 is a common or easily guessed password
+
+
+def password_problem(password: str, username: str = "", full_name: str = "") -> str | None:
+    """Why a password may not be used, in Vietnamese, or None. For every role: not blank, at
+    least 8 characters, not holding the username, not a common or easily guessed password (the
+    zxcvbn estimator and its lists, told the account's own words) — NIST SP 800-63B §5.1.1.2."""
+    from zxcvbn import zxcvbn
+
+    if not password.strip():
+        return "Mật khẩu không được để trống hoặc chỉ gồm khoảng trắng."
+    if len(password) < MIN_PASSWORD:
+        return f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự."
+    if len(username) >= 3 and username.lower() in password.lower():
+        return "Mật khẩu không được chứa tên đăng nhập."
+    bare = "".join(c for c in unicodedata.normalize("NFD", full_name.replace("đ", "d").replace("Đ", "D"))
+                   if not unicodedata.combining(c))
+    words = (username, *full_name.split(), *bare.split(), bare.replace(" ", ""), "thidua", "noivu", "admin")
+    context = [w.lower() for w in words if w]
+    if zxcvbn(password[:100], user_inputs=context)["score"] < MIN_STRENGTH:
+        return ("Mật khẩu quá dễ đoán (mật khẩu phổ biến, chuỗi lặp hay dãy liên tiếp). Hãy dùng một cụm "
+                "nhiều từ dễ nhớ, ví dụ «Mua-xuan-tren-cao-nguyen-2026».")
+    return None
 BAD_LOGIN = "Tên đăng nhập hoặc mật khẩu không đúng."
 _FAIL = "login-fail"
 _PUBLIC = (Account.id, Account.username, Account.full_name, Account.role, Account.unit_code, Account.active,
@@ -89,8 +112,9 @@ async def create_account(username: str, full_name: str, password: str, role: str
                                                      f"{', '.join(ROLES)}."})
     if role == "unit" and not unit:
         problems.append({"field": "unit_code", "message": "Tài khoản của đơn vị phải có mã đơn vị."})
-    if len(password) < MIN_PASSWORD:
-        problems.append({"field": "password", "message": f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự."})
+    weak = password_problem(password, name, full)
+    if weak:
+        problems.append({"field": "password", "message": weak})
     if problems:
         raise _invalid(problems)
     taken = ServiceError("conflict", f"Tên đăng nhập «{name}» đã có người dùng. Hãy chọn tên khác.",

@@ -211,3 +211,14 @@ async def test_plan_export_check_import_as_a_workbook(clean_db: str, tmp_path: P
     refused = thidua("plan", "import", str(broken))
     assert refused.returncode == 1 and "không đọc được tệp Excel" in refused.stderr
     assert len(await list_plan_versions()) == 1
+
+
+async def test_user_add_refuses_common_passwords_for_every_role(clean_db: str) -> None:
+    for password, words in (("password", "quá dễ đoán"), ("12345678", "quá dễ đoán"),
+                            ("        ", "không được để trống"), ("quantri-so-2026", "chứa tên đăng nhập")):
+        refused = thidua("user", "add", "quantri", "--role", "admin", "--name", "Quản Trị",
+                         "--password-stdin", stdin=password + "\n")
+        assert refused.returncode == 1 and words in refused.stderr, (password, refused.stderr)
+    from accounts.tables import Account
+
+    assert await Account.count() == 0
