@@ -247,21 +247,63 @@ async def end_session(token: str) -> None:
         await LoginSession.delete().where(LoginSession.token_hash == token_digest(token))
 
 
-async def create_api_token(account_id: int, name: str) -> str:
-    """A new API token for the account; only its digest is kept, so it is shown once."""
+TOKEN_DAYS, TOKEN_MAX_DAYS = 90, 365  # an API token's life: the default, and the most allowed
+
+
+async def create_api_token(account_id: int, name: str, days: int | None = None) -> str:
+    """A new API token (see :func:`issue_api_token`), the token alone."""
+    token, _ = await issue_api_token(account_id, name, days)
+    return token
+
+
+async def issue_api_token(account_id: int, name: str, days: int | None = None) -> tuple[str, datetime]:
+    """A new API token for the account, valid ``days`` (default 90, at most 365); only its digest
+    is kept, so it is shown once. Returns (token, expiry)."""
     label = _nfc(name)
     if not label or len(label) > 80:
         raise ServiceError("invalid_input", "Tên mã truy cập phải có từ 1 đến 80 ký tự.",
                            [{"field": "name", "message": "Từ 1 đến 80 ký tự."}])
+    life = TOKEN_DAYS if days is None else days
+    if not 1 <= life <= TOKEN_MAX_DAYS:
+        raise ServiceError("invalid_input", f"Thời hạn mã truy cập phải từ 1 đến {TOKEN_MAX_DAYS} ngày.",
+                           [{"field": "days", "message": f"Từ 1 đến {TOKEN_MAX_DAYS} ngày."}])
     account = await get_account(account_id)
     token = new_token()
+    now = datetime.now(UTC)
+    expires = now + timedelta(days=life)
     async with write_transaction():
         saved = ApiToken(token_hash=token_digest(token), account=account_id, name=label,
-                         created_at=datetime.now(UTC))
+                         created_at=now, expires_at=expires)
         await saved.save()
         await audit.record(account["username"], "api_token.create", "api_token", saved.id,
-                           after={"account": account["username"], "name": label})
-    return token
+                           after={"account": account["username"], "name": label, "expires_at": expires})
+    return token, expires
+
+
+async def list_api_tokens(account_id: int | None = None) -> list[dict[str, Any]]:
+    """The API tokens of one account (``None``: every account's), newest first; never the token."""
+    query = ApiToken.select(ApiToken.id, ApiToken.name, ApiToken.created_at, ApiToken.expires_at,
+                            ApiToken.account.username.as_alias("username"))
+    if account_id is not None:
+        query = query.where(ApiToken.account == account_id)
+    rows = await query.order_by(ApiToken.id, ascending=False)
+    now = datetime.now(UTC)
+    return [{**r, "expired": r["expires_at"] is not None and r["expires_at"] <= now} for r in rows]
+
+
+async def revoke_api_token(token_id: int, actor: CurrentUser) -> None:
+    """End one API token: the holder's own, or anyone's for staff. Audited."""
+    row = await ApiToken.select(ApiToken.account, ApiToken.name,
+                                ApiToken.account.username.as_alias("username")).where(
+        ApiToken.id == token_id).first()
+    if row is None:
+        raise ServiceError("not_found", f"Không có mã truy cập số {token_id}.")
+    if actor.role != "admin" and row["account"] != actor.id:
+        raise ServiceError("forbidden", "Bạn chỉ thu hồi được mã truy cập của chính mình.")
+    async with write_transaction():
+        await ApiToken.delete().where(ApiToken.id == token_id)
+        await audit.record(actor.username, "api_token.revoke", "api_token", token_id,
+                           before={"account": row["username"], "name": row["name"]})
 
 
 async def token_user(token: str) -> CurrentUser | None:
@@ -270,6 +312,12 @@ async def token_user(token: str) -> CurrentUser | None:
 
 
 async def _token_user(token: str) -> CurrentUser | None:
-    row = await ApiToken.select(*_user_columns(ApiToken.account)).where(
+    row = await ApiToken.select(*_user_columns(ApiToken.account), ApiToken.created_at,
+                                ApiToken.expires_at).where(
         ApiToken.token_hash == token_digest(token), ApiToken.account.active == True).first()  # noqa: E712
+    if row is None:
+        return None
+    created, expires = row.pop("created_at"), row.pop("expires_at")
+    if (expires or created + timedelta(days=TOKEN_DAYS)) <= datetime.now(UTC):
+        return None  # expired (a token from before expiries lives the default term)
     return CurrentUser(**row, via="token") if row else None

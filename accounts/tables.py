@@ -36,3 +36,4 @@ class ApiToken(Table, tablename="api_token"):
     account = ForeignKey(Account, on_delete=OnDelete.cascade)
     name = Varchar(length=80)
     created_at = Timestamptz()
+    expires_at = Timestamptz(null=True, default=None)  # None only for tokens made before expiry existed

@@ -58,6 +58,10 @@ def add_commands(sub: Any) -> None:
                        ("reset-password", "đặt lại mật khẩu: in mật khẩu dùng một lần, đổi khi đăng nhập")):
         one = user_sub.add_parser(name, help=text)
         one.add_argument("username", metavar="TÊN_ĐĂNG_NHẬP")
+    tokens = user_sub.add_parser("tokens", help="liệt kê mã truy cập API (của một tài khoản hoặc mọi người)")
+    tokens.add_argument("username", nargs="?", default="", metavar="TÊN_ĐĂNG_NHẬP")
+    revoke = user_sub.add_parser("revoke-token", help="thu hồi một mã truy cập API theo số của nó")
+    revoke.add_argument("token_id", type=int, metavar="SỐ_MÃ")
 
     aud = sub.add_parser("audit", help="nhật ký thay đổi")
     aud_sub = aud.add_subparsers(dest="audit_command", required=True, metavar="LỆNH")
@@ -194,7 +198,7 @@ def cmd_publish(args: Any, progress: Callable[[str], None]) -> int:
 def cmd_user(args: Any, progress: Callable[[str], None]) -> int:
     commands: dict[str, Callable[[Any, Callable[[str], None]], int]] = {
         "add": cmd_user_add, "list": cmd_user_list, "disable": cmd_user_active, "enable": cmd_user_active,
-        "reset-password": cmd_user_reset}
+        "reset-password": cmd_user_reset, "tokens": cmd_user_tokens, "revoke-token": cmd_user_revoke}
     return commands[args.user_command](args, progress)
 
 
@@ -235,6 +239,34 @@ def cmd_user_active(args: Any, progress: Callable[[str], None]) -> int:
     account = _run(go)
     done = "Đã mở khóa" if active else "Đã khóa (phiên đăng nhập và mã truy cập đã hết hiệu lực)"
     print(f"{done}: tài khoản «{account['username']}».")
+    return OK
+
+
+def cmd_user_tokens(args: Any, progress: Callable[[str], None]) -> int:
+    from accounts.admin import account_by_username
+    from accounts.service import list_api_tokens
+    from presentation.times import datetime_text
+
+    async def go() -> list[dict[str, Any]]:
+        owner = (await account_by_username(args.username))["id"] if args.username else None
+        return await list_api_tokens(owner)
+
+    rows = _run(go)
+    for t in rows:
+        until = f"hết hạn {datetime_text(t['expires_at'])}" if t["expires_at"] else "không ghi hạn"
+        state = "đã hết hạn" if t["expired"] else "còn hiệu lực"
+        print(f"{t['id']}\t{t['username']}\t{t['name']}\t{until}\t{state}")
+    print(f"{len(rows)} mã truy cập.")
+    return OK
+
+
+def cmd_user_revoke(args: Any, progress: Callable[[str], None]) -> int:
+    from accounts.service import CurrentUser, revoke_api_token
+
+    staff = CurrentUser(id=0, username="cli", full_name="Dòng lệnh", role="admin", unit_code=None,
+                        via="token")
+    _run(lambda: revoke_api_token(args.token_id, staff))
+    print(f"Đã thu hồi mã truy cập số {args.token_id}; mã này không còn dùng được.")
     return OK
 
 

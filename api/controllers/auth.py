@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, Response, get, post
-from litestar.params import JSONBody
+from litestar import Controller, Request, Response, delete, get, post
+from litestar.params import FromQuery, JSONBody
 
 from accounts import service as accounts
 from api.schemas.auth import (
@@ -16,9 +16,11 @@ from api.schemas.auth import (
     MeResponse,
     TokenCreate,
     TokenCreated,
+    TokenOut,
     UserOut,
 )
 from api.schemas.errors import error_responses
+from http_layer.access import IdPath
 from http_layer.auth import (
     CSRF_EXEMPT,
     SESSION_COOKIE,
@@ -28,6 +30,7 @@ from http_layer.auth import (
     requires_login,
     session_cookie,
 )
+from storage.errors import ServiceError
 
 AnyRequest = Request[Any, Any, Any]
 LOGGED_IN: list[dict[str, list[str]]] = [{"SessionCookie": []}, {"BearerToken": []}]
@@ -65,8 +68,24 @@ class AuthController(Controller):
           summary="Tạo mã truy cập API cho chính mình (chỉ hiện một lần)",
           responses=error_responses(400, 401, 403))
     async def create_token(self, user: SignedIn, data: JSONBody[TokenCreate]) -> TokenCreated:
-        token = await accounts.create_api_token(user.id, data.name)
-        return TokenCreated(name=data.name, token=token)
+        if user.via == "token":
+            raise ServiceError("forbidden", "Mã truy cập không được tạo mã truy cập khác; hãy đăng nhập "
+                                            "bằng mật khẩu để tạo mã mới.")
+        token, expires = await accounts.issue_api_token(user.id, data.name, data.days)
+        return TokenCreated(name=data.name, token=token, expires_at=expires)
+
+    @get("/tokens", guards=[requires_login], security=LOGGED_IN,
+         summary="Các mã truy cập API của mình (quản trị: ?all=true để xem của mọi người)",
+         responses=error_responses(400, 401))
+    async def list_tokens(self, user: SignedIn, all: FromQuery[bool] = False) -> list[TokenOut]:
+        owner = None if (all and user.role == "admin") else user.id
+        return msgspec.convert(await accounts.list_api_tokens(owner), list[TokenOut])
+
+    @delete("/tokens/{token_id:int}", guards=[requires_login], security=LOGGED_IN, status_code=204,
+            summary="Thu hồi một mã truy cập (của mình; quản trị: của bất kỳ ai)",
+            responses=error_responses(400, 401, 403, 404))
+    async def revoke_token(self, user: SignedIn, token_id: IdPath) -> None:
+        await accounts.revoke_api_token(token_id, user)
 
     @get("/accounts", guards=[requires_admin], security=LOGGED_IN, summary="Danh sách tài khoản",
          responses=error_responses(401, 403))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import msgspec
 
@@ -17,7 +18,8 @@ class LoginRequest(msgspec.Struct):
 
 
 class TokenCreate(msgspec.Struct):
-    name: str
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
+    days: Annotated[int, msgspec.Meta(ge=1, le=365, description="Thời hạn (ngày), mặc định 90")] = 90
 
 
 # --- responses -----------------------------------------------------------------------------------
@@ -50,6 +52,18 @@ class MeResponse(msgspec.Struct):
 class TokenCreated(msgspec.Struct):
     name: str
     token: str  # shown once; only its digest is kept
+    expires_at: datetime
+
+
+class TokenOut(msgspec.Struct):
+    """An API token as listed: never the token itself."""
+
+    id: int
+    name: str
+    username: str
+    created_at: datetime
+    expires_at: datetime | None
+    expired: bool
 
 
 class AccountOut(msgspec.Struct):

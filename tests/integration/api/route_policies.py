@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from loaded_province import LEVEL, PASSWORD, ROLES, UNIT_A, World
+from loaded_province import LEVEL, PASSWORD, ROLES, UNIT_A, World, run
 from nomination_world import AWARD
 
 from api.schemas.runs import RunResultPublic
@@ -39,7 +39,9 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", V1 + "/auth/login"): ALL,
     ("POST", V1 + "/auth/logout"): ALL,
     ("GET", V1 + "/auth/me"): LOGGED_IN,
-    ("POST", V1 + "/auth/tokens"): LOGGED_IN,
+    ("POST", V1 + "/auth/tokens"): frozenset(),  # callers here carry API tokens: a token never mints one
+    ("GET", V1 + "/auth/tokens"): LOGGED_IN,
+    ("DELETE", V1 + "/auth/tokens/{token_id:int}"): STAFF_COUNCIL,  # a council member's own token
     ("GET", V1 + "/auth/accounts"): ADMIN,
     ("GET", V1 + "/plans"): ALL,
     ("GET", V1 + "/plans/{version_id:int}"): ALL,
@@ -119,6 +121,21 @@ def own_csv(world: World) -> bytes:
     return f"ma_don_vi,chi_tieu,ky,gia_tri\r\n{UNIT_A},{world.indicator},2024,{value}\r\n".encode()
 
 
+def spare_token(world: World) -> int:
+    """A fresh API token of the council member: its owner and staff may revoke it, no one else."""
+    from accounts.service import create_api_token, list_api_tokens
+    from accounts.tables import Account
+
+    async def make() -> int:
+        name = world.username("council")
+        account = await Account.select(Account.id).where(Account.username == name).first()
+        assert account is not None
+        await create_api_token(int(account["id"]), "để thu hồi")
+        return int((await list_api_tokens(int(account["id"])))[0]["id"])
+
+    return run(make())
+
+
 def calls(world: World, published: bool = False) -> dict[tuple[str, str], Call]:
     """A real, side-effect-free (or idempotent) request for every route."""
     p, closed, ind, run = world.period, world.published_period, world.indicator, world.run
@@ -132,6 +149,8 @@ def calls(world: World, published: bool = False) -> dict[tuple[str, str], Call]:
         ("POST", V1 + "/auth/logout"): Call(V1 + "/auth/logout"),
         ("GET", V1 + "/auth/me"): Call(V1 + "/auth/me"),
         ("POST", V1 + "/auth/tokens"): Call(V1 + "/auth/tokens", {"name": "ma-kiem-thu"}),
+        ("GET", V1 + "/auth/tokens"): Call(V1 + "/auth/tokens"),
+        ("DELETE", V1 + "/auth/tokens/{token_id:int}"): Call(f"{V1}/auth/tokens/{spare_token(world)}"),
         ("GET", V1 + "/auth/accounts"): Call(V1 + "/auth/accounts"),
         ("GET", V1 + "/plans"): Call(V1 + "/plans"),
         ("GET", V1 + "/plans/{version_id:int}"): Call(f"{V1}/plans/{world.plan_version}"),

@@ -159,7 +159,12 @@ async def test_bearer_token_writes_need_no_csrf(officer: dict[str, Any]) -> None
         me = await script.get(ME, headers=bearer)
         assert me.status_code == 200 and me.json()["user"]["via"] == "token"
         assert me.json()["csrf_token"] is None
-        assert (await script.post(TOKENS, json={"name": "thêm"}, headers=bearer)).status_code == 201
+        minted = await script.post(TOKENS, json={"name": "thêm"}, headers=bearer)
+        assert minted.status_code == 403 and "không được tạo mã truy cập khác" in error_of(minted)["message"]
+        [mine] = (await script.get(TOKENS, headers=bearer)).json()
+        revoked = await script.delete(f"{TOKENS}/{mine['id']}", headers=bearer)  # a write, no CSRF
+        assert revoked.status_code == 204, revoked.text
+        assert (await script.get(ME, headers=bearer)).status_code == 401, "a revoked token is dead at once"
         bad = await script.get(ME, headers={"Authorization": "Bearer khong-hop-le"})
         assert bad.status_code == 401 and error_of(bad)["code"] == "unauthenticated"
 
@@ -267,3 +272,47 @@ async def test_an_unexpected_exception_is_a_500_json_without_internals(clean_db:
     }
     assert "lỗi cố ý" not in response.text
     assert any(r.exc_info for r in remembered.records), "lỗi phải được ghi kèm vết lỗi vào nhật ký máy chủ"
+
+
+async def test_tokens_expire_are_listed_revoked_by_staff_and_die_with_their_account(
+    officer: dict[str, Any],
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from accounts.admin import set_active
+    from accounts.tables import ApiToken
+
+    async with client() as c:
+        csrf = (await login(c)).json()["csrf_token"]
+        short = await c.post(TOKENS, json={"name": "một ngày", "days": 1}, headers={"X-CSRF-Token": csrf})
+        assert short.status_code == 201, short.text
+        expires = datetime.fromisoformat(short.json()["expires_at"])
+        assert timedelta(hours=23) < expires - datetime.now(UTC) <= timedelta(days=1)
+        too_long = await c.post(TOKENS, json={"name": "mãi mãi", "days": 3650},
+                                headers={"X-CSRF-Token": csrf})
+        assert too_long.status_code == 400
+        other = await c.post(TOKENS, json={"name": "kịch bản"}, headers={"X-CSRF-Token": csrf})
+        listed = (await c.get(TOKENS)).json()
+        assert [t["name"] for t in listed] == ["kịch bản", "một ngày"] and "token" not in listed[0]
+    one_day, script = short.json()["token"], other.json()["token"]
+    async with client() as s:
+        assert (await s.get(ME, headers={"Authorization": f"Bearer {one_day}"})).status_code == 200
+        await ApiToken.update({ApiToken.expires_at: datetime.now(UTC) - timedelta(seconds=1)}).where(
+            ApiToken.name == "một ngày")
+        assert (await s.get(ME, headers={"Authorization": f"Bearer {one_day}"})).status_code == 401
+    async with client() as admin:
+        csrf = (await login(admin, "quantri")).json()["csrf_token"]
+        everyone = (await admin.get(TOKENS, params={"all": "true"})).json()
+        assert {t["username"] for t in everyone} == {"canbo.xa"}
+        target = next(t for t in everyone if t["name"] == "kịch bản")
+        revoked = await admin.delete(f"{TOKENS}/{target['id']}", headers={"X-CSRF-Token": csrf})
+        assert revoked.status_code == 204
+    async with client() as s:
+        assert (await s.get(ME, headers={"Authorization": f"Bearer {script}"})).status_code == 401
+    async with client() as c:
+        csrf = (await login(c)).json()["csrf_token"]
+        kept = (await c.post(TOKENS, json={"name": "cuối"}, headers={"X-CSRF-Token": csrf})).json()["token"]
+    await set_active(officer["id"], False, "quantri")
+    async with client() as s:
+        assert (await s.get(ME, headers={"Authorization": f"Bearer {kept}"})).status_code == 401
+    assert await ApiToken.count().where(ApiToken.name == "cuối") == 0, "disabling deletes its tokens"

@@ -222,3 +222,19 @@ async def test_user_add_refuses_common_passwords_for_every_role(clean_db: str) -
     from accounts.tables import Account
 
     assert await Account.count() == 0
+
+
+async def test_user_tokens_lists_and_revoke_token_ends_one(clean_db: str) -> None:
+    from accounts.service import create_account, create_api_token, list_api_tokens, token_user
+
+    account = await create_account("canbo.xa", "Cán Bộ Xã", PASSWORD, "admin")
+    token = await create_api_token(account["id"], "máy chủ báo cáo", days=30)
+    listed = thidua("user", "tokens", "canbo.xa")
+    assert listed.returncode == 0 and "máy chủ báo cáo" in listed.stdout and "còn hiệu lực" in listed.stdout
+    assert "1 mã truy cập." in listed.stdout and token not in listed.stdout
+    [row] = await list_api_tokens(account["id"])
+    revoked = thidua("user", "revoke-token", str(row["id"]))
+    assert revoked.returncode == 0 and "Đã thu hồi mã truy cập" in revoked.stdout, revoked.stderr
+    assert await token_user(token) is None
+    missing = thidua("user", "revoke-token", str(row["id"]))
+    assert missing.returncode == 1 and "Không có mã truy cập" in missing.stderr
