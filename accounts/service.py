@@ -8,17 +8,16 @@ window of ``login_window_s`` seconds.
 from __future__ import annotations
 
 import asyncio
-import math
 import re
 import sqlite3
 import unicodedata
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from asyncpg.exceptions import UniqueViolationError  # type: ignore[import-untyped]
 
+from accounts import login_limit
 from accounts.security import (
     hash_password,
     needs_rehash,
@@ -32,7 +31,6 @@ from storage import audit
 from storage.db import write_transaction
 from storage.errors import ServiceError
 from storage.settings import get_settings
-from storage.tables import KeyValue
 
 USERNAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{1,79}")
 MIN_PASSWORD = 8
@@ -147,47 +145,25 @@ async def list_accounts() -> list[dict[str, Any]]:
     return await Account.select(*_PUBLIC).order_by(Account.username)
 
 
-# --- login attempts -------------------------------------------------------------------------------
-
-def _digest(text: str) -> str:
-    return token_digest(text)[:32]
-
-
-async def _blocked_for(prefix: str, now: datetime, limit: int) -> float:
-    """Seconds until one more attempt is allowed under ``prefix`` (0 when allowed now)."""
-    rows = await KeyValue.select(KeyValue.expires_at).where(
-        KeyValue.key.like(prefix + "%"), KeyValue.expires_at > now).order_by(KeyValue.expires_at)
-    if len(rows) < limit:
-        return 0.0
-    until: datetime = rows[len(rows) - limit]["expires_at"]
-    return max(1.0, (until - now).total_seconds())
-
-
-async def _record_failure(user_prefix: str, client_prefix: str, now: datetime, window_s: int) -> None:
-    expires = now + timedelta(seconds=window_s)
-    async with write_transaction():
-        await KeyValue.delete().where(KeyValue.key.like(_FAIL + ":%"), KeyValue.expires_at <= now)
-        await KeyValue.insert(
-            KeyValue(key=f"{user_prefix}{uuid.uuid4().hex}", value=now.isoformat(), expires_at=expires),
-            KeyValue(key=f"{client_prefix}{uuid.uuid4().hex}", value=now.isoformat(), expires_at=expires),
-        )
-
+# --- logins ----------------------------------------------------------------------------------------
 
 async def authenticate(username: str, password: str, client: str) -> dict[str, Any]:
-    """The account for these credentials, or ``ServiceError`` unauthenticated / rate_limited."""
+    """The account for these credentials, or ``ServiceError`` unauthenticated / rate_limited.
+
+    The attempt is reserved with the limiter (:mod:`accounts.login_limit`) before the password is
+    checked; successes, failures and refusals are audited with the client's address.
+    """
     settings = get_settings()
     name = clean_username(username)
-    user_digest = _digest(name)
-    user_prefix = f"{_FAIL}:u:{user_digest}:"
-    client_base = f"{_FAIL}:c:{_digest(client or '?')}:"
-    client_prefix = f"{client_base}{user_digest}:"  # so a success clears only this user's failures
-    now = datetime.now(UTC)
-    wait = max(await _blocked_for(user_prefix, now, settings.login_attempts),
-               await _blocked_for(client_base, now, settings.login_attempts))
-    if wait:
-        minutes = math.ceil(wait / 60)
-        message = f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút."
-        raise ServiceError("rate_limited", message, {"retry_after_s": math.ceil(wait)})
+    try:
+        reservation = await login_limit.reserve(
+            name, client, limit=settings.login_attempts, client_limit=settings.client_login_attempts,
+            window_s=settings.login_window_s)
+    except ServiceError as refused:
+        async with write_transaction():
+            await audit.record(name or "?", "login.refused", "account", name or "?",
+                               after={"client": client, **(refused.details or {})})
+        raise
     row = await Account.select(*_PUBLIC, Account.password_hash).where(Account.username == name).first()
     ok = False
     if row is not None and row["active"]:
@@ -195,15 +171,18 @@ async def authenticate(username: str, password: str, client: str) -> dict[str, A
     else:
         await asyncio.to_thread(spend_a_hash, password)
     if row is None or not ok:
-        await _record_failure(user_prefix, client_prefix, now, settings.login_window_s)
+        async with write_transaction():
+            await audit.record(name or "?", "login.failure", "account", name or "?",
+                               after={"client": client})
         raise ServiceError("unauthenticated", BAD_LOGIN)
+    await login_limit.succeeded(reservation)
     stored_hash = row.pop("password_hash")
     new_hash = await asyncio.to_thread(hash_password, password) if needs_rehash(stored_hash) else None
     async with write_transaction():
-        await KeyValue.delete().where(
-            KeyValue.key.like(user_prefix + "%") | KeyValue.key.like(client_prefix + "%"))
         if new_hash:
             await Account.update({Account.password_hash: new_hash}).where(Account.id == row["id"])
+        await audit.record(name, "login.success", "account", row["id"], unit_code=row["unit_code"],
+                           after={"client": client})
     return row
 
 

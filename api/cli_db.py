@@ -335,9 +335,10 @@ def cmd_serve(args: Any, progress: Callable[[str], None]) -> int:
     host, port = args.host or settings.host, args.port or settings.port
     progress(f"Máy chủ chạy tại http://{host}:{port} ({args.workers} tiến trình); Ctrl+C để dừng")
     os.environ.setdefault("THIDUA_DB_POOL", "1")
-    uvicorn.run(
-        "server.app:create_app", factory=True, host=host, port=port, workers=args.workers, log_level="warning"
-    )
+    proxies = settings.trusted_proxies  # uvicorn rewrites the client only for these
+    uvicorn.run("server.app:create_app", factory=True, host=host, port=port, workers=args.workers,
+                log_level="warning", proxy_headers=bool(proxies),
+                forwarded_allow_ips=",".join(proxies) or None)
     return OK
 
 

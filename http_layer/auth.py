@@ -55,6 +55,21 @@ def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> CurrentUser 
     return user if isinstance(user, CurrentUser) else None
 
 
+def client_address(request: Any) -> str:
+    """The client's address: the peer's, unless the peer is a proxy named in
+    ``THIDUA_TRUSTED_PROXIES`` — then the nearest address in X-Forwarded-For that is not one of
+    those proxies. A forged header from anyone else changes nothing."""
+    peer = str(request.client.host) if request.client else ""
+    trusted = get_settings().trusted_proxies
+    if peer not in trusted:
+        return peer
+    forwarded = [a.strip() for a in request.headers.get("x-forwarded-for", "").split(",") if a.strip()]
+    for address in reversed(forwarded):
+        if address not in trusted:
+            return str(address[:64])
+    return peer
+
+
 def session_cookie(token: str) -> Cookie:
     settings = get_settings()
     return Cookie(key=SESSION_COOKIE, value=token, path="/", httponly=True, samesite="lax",

@@ -23,7 +23,9 @@ class Settings:
     host: str
     port: int
     secure_cookies: bool
-    login_attempts: int  # per username and per client address within login_window
+    login_attempts: int  # failures of one account before each attempt waits (doubling, ≤ 60 s)
+    client_login_attempts: int  # the same for one client address (a whole office may share one)
+    trusted_proxies: tuple[str, ...]  # peers whose X-Forwarded-For names the real client
     login_window_s: int
     session_hours: int
 
@@ -55,6 +57,9 @@ def get_settings() -> Settings:
         # HTTPS they are Secure whatever this says (http_layer.security)
         secure_cookies=os.environ.get("THIDUA_SECURE_COOKIES", "0" if host in LOOPBACK else "1") == "1",
         login_attempts=int(os.environ.get("THIDUA_LOGIN_ATTEMPTS", "5")),
+        client_login_attempts=int(os.environ.get("THIDUA_CLIENT_LOGIN_ATTEMPTS", "30")),
+        trusted_proxies=tuple(p.strip() for p in os.environ.get("THIDUA_TRUSTED_PROXIES", "").split(",")
+                              if p.strip()),
         login_window_s=int(os.environ.get("THIDUA_LOGIN_WINDOW", "300")),
         session_hours=int(os.environ.get("THIDUA_SESSION_HOURS", "12")),
     )

@@ -19,6 +19,7 @@ from http_layer.auth import (
     CSRF_EXEMPT,
     SESSION_COOKIE,
     SignedIn,
+    client_address,
     current_user,
     expired_session_cookie,
     requires_login,
@@ -135,7 +136,7 @@ class PublicPages(Controller):
                 username=username,
                 error="Hãy nhập tên đăng nhập và mật khẩu.",
             )
-        client = request.client.host if request.client else ""
+        client = client_address(request)
         try:
             account = await accounts.authenticate(username, password, client)
         except ServiceError as exc:

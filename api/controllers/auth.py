@@ -25,6 +25,7 @@ from http_layer.auth import (
     CSRF_EXEMPT,
     SESSION_COOKIE,
     SignedIn,
+    client_address,
     expired_session_cookie,
     requires_admin,
     requires_login,
@@ -44,7 +45,7 @@ class AuthController(Controller):
           summary="Đăng nhập bằng tên và mật khẩu; đặt cookie phiên",
           responses=error_responses(400, 401, 429))
     async def login(self, request: AnyRequest, data: JSONBody[LoginRequest]) -> Response[LoginResponse]:
-        client = request.client.host if request.client else ""
+        client = client_address(request)
         account = await accounts.authenticate(data.username, data.password, client)
         if previous := request.cookies.get(SESSION_COOKIE):
             await accounts.end_session(previous)

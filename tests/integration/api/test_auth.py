@@ -6,6 +6,7 @@ count of failed log-ins) the others must see, because it lives in the database.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -91,26 +92,67 @@ async def test_wrong_password_and_unknown_user_get_the_same_401(officer: dict[st
         assert SESSION_COOKIE not in response.headers.get("set-cookie", "")
 
 
-async def test_too_many_failures_are_refused_by_every_worker(officer: dict[str, Any]) -> None:
+async def test_after_the_limit_every_attempt_waits_a_doubling_delay_on_every_worker(
+    officer: dict[str, Any],
+) -> None:
     limit = get_settings().login_attempts
     async with client() as c:
         for _ in range(limit):
             assert (await login(c, password="mat-khau-sai")).status_code == 401
     async with client() as another_worker:
-        response = await login(another_worker)  # even the right password, once locked
+        response = await login(another_worker)  # even the right password waits its delay
     assert response.status_code == 429, "số lần đăng nhập sai phải dùng chung giữa các tiến trình"
     error = error_of(response)
     assert error["code"] == "rate_limited"
-    assert error["message"].startswith("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau ")
-    assert error["message"].endswith(" phút.")
-    assert int(response.headers["retry-after"]) > 0
-
-
-async def test_one_address_trying_many_usernames_is_refused(officer: dict[str, Any]) -> None:
+    assert error["message"] == "Đăng nhập sai nhiều lần: vui lòng chờ 1 giây rồi thử lại."
+    assert int(response.headers["retry-after"]) == 1
+    await asyncio.sleep(1.1)
     async with client() as c:
-        for n in range(get_settings().login_attempts):
+        assert (await login(c, password="mat-khau-sai")).status_code == 401  # checked after the wait
+        second = await login(c)
+        assert second.status_code == 429 and error_of(second)["details"]["retry_after_s"] == 2, "gấp đôi"
+    await asyncio.sleep(2.1)
+    async with client() as c:
+        assert (await login(c)).status_code == 200, "chủ tài khoản vào được sau thời gian chờ"
+
+
+async def test_forty_parallel_guesses_check_at_most_the_limit(officer: dict[str, Any]) -> None:
+    from accounts.service import authenticate
+
+    async def guess() -> str:
+        try:
+            await authenticate("canbo.xa", "mat-khau-sai", "203.0.113.9")
+        except ServiceError as exc:
+            return exc.code
+        return "ok"
+
+    codes = await asyncio.gather(*(guess() for _ in range(40)))
+    checked = codes.count("unauthenticated")
+    assert checked <= get_settings().login_attempts, codes
+    assert codes.count("rate_limited") == 40 - checked
+    failures = await AuditEntry.count().where(AuditEntry.action == "login.failure")
+    assert failures == checked, "mỗi lần kiểm tra mật khẩu được ghi nhật ký"
+
+
+async def test_one_address_trying_many_usernames_waits(officer: dict[str, Any]) -> None:
+    async with client() as c:
+        for n in range(get_settings().client_login_attempts):
             assert (await login(c, f"doan.mo.{n}", "mat-khau-sai")).status_code == 401
         assert (await login(c)).status_code == 429
+
+
+async def test_a_forged_forwarded_address_changes_neither_the_limit_nor_the_audit(
+    officer: dict[str, Any],
+) -> None:
+    async with client() as c:
+        for n in range(get_settings().login_attempts):
+            forged = {"X-Forwarded-For": f"198.51.100.{n}"}
+            answer = await c.post(LOGIN, json={"username": "canbo.xa", "password": "sai"}, headers=forged)
+            assert answer.status_code == 401
+        assert (await c.post(LOGIN, json={"username": "canbo.xa", "password": PASSWORD},
+                             headers={"X-Forwarded-For": "198.51.100.99"})).status_code == 429
+    rows = await AuditEntry.select(AuditEntry.after).where(AuditEntry.action == "login.failure")
+    assert rows and all("198.51.100" not in str(r["after"]) for r in rows), rows
 
 
 async def test_a_successful_login_clears_the_count(officer: dict[str, Any]) -> None:

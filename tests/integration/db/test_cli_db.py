@@ -55,8 +55,10 @@ async def test_user_add_reads_the_password_from_stdin_and_the_user_can_log_in(cl
     with pytest.raises(ServiceError) as wrong:
         await authenticate("truong.phong", PASSWORD + "x", "127.0.0.1")
     assert wrong.value.code == "unauthenticated"
-    entries = await AuditEntry.select(AuditEntry.actor, AuditEntry.action)
-    assert entries == [{"actor": "cli", "action": "account.create"}]
+    entries = await AuditEntry.select(AuditEntry.actor, AuditEntry.action).order_by(AuditEntry.seq)
+    assert entries == [{"actor": "cli", "action": "account.create"},
+                       {"actor": "truong.phong", "action": "login.success"},
+                       {"actor": "truong.phong", "action": "login.failure"}]
 
     short = thidua("user", "add", "canbo", "--role", "unit", "--password-stdin", stdin="ngan\n")
     assert short.returncode == 1
@@ -183,7 +185,9 @@ async def test_user_list_disable_enable_reset_password(clean_db: str) -> None:
         missing = thidua("user", command, "khong.ai")
         assert missing.returncode == 1 and "Không có tài khoản «khong.ai»" in missing.stderr
     actions = [r["action"] for r in await AuditEntry.select(AuditEntry.action).order_by(AuditEntry.seq)]
-    assert actions[-4:] == ["account.create", "account.disable", "account.enable", "account.reset_password"]
+    changes = [a for a in actions if not a.startswith("login.")]
+    assert changes[-4:] == ["account.create", "account.disable", "account.enable", "account.reset_password"]
+    assert "login.failure" in actions and "login.success" in actions, "đăng nhập cũng được ghi nhật ký"
 
 
 async def test_plan_export_check_import_as_a_workbook(clean_db: str, tmp_path: Path) -> None:
