@@ -49,6 +49,20 @@ async def security_headers(message: Any, scope: Any) -> None:
     message["headers"] = out
 
 
+async def allow_header(message: Any, scope: Any) -> None:
+    """An OPTIONS answer names every method of its path (Litestar's own Allow can miss the ones
+    registered after the first handler of a path)."""
+    if message.get("type") != "http.response.start" or scope.get("method") != "OPTIONS":
+        return
+    app, handler = scope.get("app"), scope.get("route_handler")
+    paths: set[str] = getattr(handler, "paths", set())
+    methods = sorted({m for route in getattr(app, "routes", ()) if getattr(route, "path", None) in paths
+                      for m in getattr(route, "methods", ())})
+    if methods:
+        headers = [(k, v) for k, v in message.get("headers") or [] if k.lower() != b"allow"]
+        message["headers"] = [*headers, (b"allow", ", ".join(methods).encode())]
+
+
 class LocalSwagger(OpenAPIRenderPlugin):
     """Swagger UI from the ``swagger-ui-bundle`` package, served under /static/swagger-ui, started
     by /static/swagger-init.js: the viewer works offline and under the policy above."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import os
+import pkgutil
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -12,7 +14,7 @@ from litestar import Litestar, get
 from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.spec import Components, SecurityScheme
+from litestar.openapi.spec import Components, Reference, SecurityScheme
 from litestar.types import ControllerRouterHandler
 
 from api.controllers.auth import AuthController
@@ -21,7 +23,7 @@ from api.schemas.errors import error_responses
 from http_layer.auth import SESSION_COOKIE, USER_DEPENDENCIES, AuthMiddleware
 from http_layer.errors import EXCEPTION_HANDLERS
 from http_layer.read_snapshot import read_snapshot_middleware
-from http_layer.security import LocalSwagger, security_headers
+from http_layer.security import LocalSwagger, allow_header, security_headers
 from storage.db import close_pool, is_sqlite, start_pool
 from web.routes import web_app_options
 
@@ -71,9 +73,29 @@ def openapi_config() -> OpenAPIConfig:
     )
 
 
+def _strict_components(app: Litestar) -> Litestar:
+    """The OpenAPI says what the server enforces: a body type that refuses unknown fields (and
+    a response type that never carries any) has ``additionalProperties: false``."""
+    import api.schemas as package
+
+    strict = set()
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"api.schemas.{info.name}")
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, msgspec.Struct) and (getattr(
+                    value.__struct_config__, "forbid_unknown_fields", False)
+                    or vars(value).get("__closed_schema__", False)):
+                strict.add(value.__name__)
+    components = app.openapi_schema.components
+    for name, schema in (components.schemas or {}).items() if components else ():
+        if name in strict and not isinstance(schema, Reference):
+            schema.additional_properties = False
+    return app
+
+
 def create_app(extra_route_handlers: Sequence[ControllerRouterHandler] = ()) -> Litestar:
     web = web_app_options()
-    return Litestar(
+    return _strict_components(Litestar(
         route_handlers=[health, AuthController, *ROUTES, *web["route_handlers"],
                         *extra_route_handlers],
         template_config=web["template_config"],
@@ -83,8 +105,8 @@ def create_app(extra_route_handlers: Sequence[ControllerRouterHandler] = ()) -> 
         dependencies=USER_DEPENDENCIES,
         openapi_config=openapi_config(),
         lifespan=[database_pool],
-        before_send=[security_headers],
-    )
+        before_send=[security_headers, allow_header],
+    ))
 
 
 _app: Litestar | None = None

@@ -94,7 +94,7 @@ class BatchController(Controller):
         return msgspec.convert(await dossier_service.generate(batch_id, user.username), list[DossierFile])
 
     @get("/{batch_id:int}/dossiers", guards=[staff_or_council], summary="Các tệp hồ sơ của đợt",
-         responses=error_responses(400, 401, 403))
+         responses=error_responses(400, 401, 403, 404))
     async def list_dossiers(self, batch_id: IdPath) -> list[DossierFile]:
         return msgspec.convert(await dossier_service.list_files(batch_id), list[DossierFile])
 

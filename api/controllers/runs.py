@@ -58,11 +58,11 @@ class RunController(Controller):
         viewer: Viewer,
         period_id: OptionalIdQuery = None,
         level: FromQuery[str | None] = None,
-    ) -> list[Run] | list[RunPublic]:
+    ) -> list[Run | RunPublic]:
         runs = await run_service.list_runs(period_id, level)
         if is_admin(viewer):
-            return msgspec.convert(runs, list[Run])
-        return msgspec.convert([r for r in runs if r["published"]], list[RunPublic])
+            return list(msgspec.convert(runs, list[Run]))
+        return list(msgspec.convert([r for r in runs if r["published"]], list[RunPublic]))
 
     @get("/{run_id:int}", summary="Một lượt chấm", responses=error_responses(400, 401, 403, 404))
     async def get_run(self, viewer: Viewer, run_id: IdPath) -> Run | RunPublic:

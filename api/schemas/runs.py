@@ -33,6 +33,8 @@ class RunStart(msgspec.Struct):
 class RunPublic(msgspec.Struct):
     """A scoring run as anyone may read it once published: what was scored, from what, and when."""
 
+    __closed_schema__ = True  # exactly these fields: a staff ``Run`` never matches it (oneOf)
+
     id: int
     plan_version: int
     plan_sha256: str

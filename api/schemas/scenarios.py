@@ -9,7 +9,7 @@ import msgspec
 from api.schemas.docs import doc
 
 
-class WhatIfValues(msgspec.Struct, forbid_unknown_fields=True):
+class WhatIfValues(msgspec.Struct):  # other fields are ignored
     """Indicator id → value to try, written as in an upload (``"85,5"``, ``"Có"``); null removes it."""
 
     values: dict[str, bool | int | float | str | None]
