@@ -242,3 +242,28 @@ async def test_user_tokens_lists_and_revoke_token_ends_one(clean_db: str) -> Non
     assert await token_user(token) is None
     missing = thidua("user", "revoke-token", str(row["id"]))
     assert missing.returncode == 1 and "Không có mã truy cập" in missing.stderr
+
+
+async def test_hostile_files_through_the_cli_are_refused_in_vietnamese(clean_db: str, tmp_path: Path) -> None:
+    sys.path.insert(0, str(ROOT / "tests" / "unit" / "scoring"))
+    from test_hostile_files import SHEET_START, rows_xml, workbook
+
+    await load_period(tmp_path, with_values=False)
+    nul = tmp_path / "nul.csv"
+    nul.write_bytes(b"ma_don_vi,chi_tieu,gia_tri\n\x00\x00,x,1\n")
+    entity = SHEET_START.replace("<worksheet", '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><worksheet')
+    bomb = SHEET_START + " " * (400 * 1024 * 1024) + "</worksheet>"
+    files = {
+        workbook(tmp_path / "bom.xlsx", bomb): "vượt giới hạn",
+        workbook(tmp_path / "trieu-dong", rows_xml(1_048_575, dimension=False)): "hơn 200.000 dòng",
+        workbook(tmp_path / "thuc-the.xlsx", entity + "<sheetData/></worksheet>"): "khai báo thực thể XML",
+        nul: "byte NUL",
+    }
+    before = await row_counts()
+    for path, words in files.items():
+        start = time.monotonic()
+        done = thidua("import", str(path), "--period", str(YEAR))
+        assert time.monotonic() - start < 30, path.name
+        assert done.returncode == 1 and words in done.stderr, (path.name, done.stderr)
+        assert "Traceback" not in done.stderr and "None" not in done.stderr
+    assert await row_counts() == before
