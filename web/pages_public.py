@@ -30,10 +30,11 @@ from scoring.registry.store import load_registry_from_db
 from scoring.services import periods as period_service
 from scoring.services import runs as run_service
 from scoring.services.labels import label_results
+from scoring.services.plan_store import load_plan_version
 from scoring.services.predecessors import predecessor_results
 from scoring.services.unit_years import unit_years
 from storage.errors import ServiceError
-from web import trends
+from web import ranking_view, trends
 from web.collation import vietnamese_key
 
 AnyRequest = Request[Any, Any, Any]
@@ -75,8 +76,6 @@ async def published_levels(
 
 
 async def level_names(period: dict[str, Any]) -> dict[str, str]:
-    from scoring.services.plan_store import load_plan_version
-
     plan = await load_plan_version(period["plan_version"])
     return {lvl.id: lvl.name for lvl in plan.levels}
 
@@ -86,7 +85,8 @@ class PublicPages(Controller):
 
     @get("/")
     async def home(
-        self, request: AnyRequest, ky: FromQuery[int | None] = None, sap_xep: FromQuery[str] = "hang"
+        self, request: AnyRequest, ky: FromQuery[int | None] = None, sap_xep: FromQuery[str] = "hang",
+        tim: FromQuery[str] = "",
     ) -> Template:
         periods = sorted(await period_service.list_periods(), key=lambda p: p["year"], reverse=True)
         registry = await load_registry_from_db() if periods else None
@@ -101,8 +101,12 @@ class PublicPages(Controller):
                 shown = period
                 break
         sort = sap_xep if sap_xep in trends.SORTS else "hang"
+        query = tim.strip()[:100]
+        found: list[dict[str, Any]] = []
         if shown is not None:
             await trends.add_improvements(levels, periods, shown["year"], sort)
+            ranking_view.annotate(levels, await load_plan_version(shown["plan_version"]))
+            found = ranking_view.search(levels, query)
         return page(
             "home.html",
             request,
@@ -112,6 +116,9 @@ class PublicPages(Controller):
             current=periods[0] if periods else None,
             sort=sort,
             sorts=trends.SORTS,
+            query=query,
+            found=found,
+            found_codes={f["row"]["unit_code"] for f in found},
             first_run=await needs_first_run(),
         )
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -202,8 +203,28 @@ def test_admin_imports_scores_and_publishes_then_the_public_sees_it(site: Any, p
     assert link.count() == 1
     row = section.get_by_role("row").filter(has=visitor.get_by_role("link", name=unit_name, exact=True))
     assert re.fullmatch(r"\d+", text_of(row.get_by_role("cell").first)), text_of(row)
+    find_on_a_phone(site, unit_code, unit_name)
     click_and_wait(visitor, link)
     assert visitor.url.endswith(f"/don-vi/{unit_code}/cong-khai")
     site.check(visitor)
     history = visitor.get_by_role("table", name="Kết quả đã công bố")
     assert str(IMPORT_YEAR) in text_of(history)
+
+
+def find_on_a_phone(site: Any, unit_code: str, unit_name: str) -> None:
+    """A citizen on a phone types the unit's name without diacritics and reaches its row."""
+    phone = site.new_page(width=390, height=844)
+    phone.goto("/")
+    site.check(phone)
+    bare = "".join(c for c in unicodedata.normalize("NFD", unit_name.replace("Đ", "D").replace("đ", "d"))
+                   if not unicodedata.combining(c)).lower()
+    phone.get_by_label(re.compile("^Tìm đơn vị")).fill(bare)
+    click_and_wait(phone, phone.get_by_role("button", name="Tìm", exact=True))
+    site.check(phone)
+    results = phone.get_by_role("region", name=re.compile("^Tìm thấy"))
+    results.get_by_role("link", name=unit_name, exact=True).click()
+    phone.wait_for_url(re.compile(f"#dv-{re.escape(unit_code)}$"))
+    row = phone.locator(f"#dv-{unit_code}")
+    assert row.is_visible() and "tim-thay" in (row.get_attribute("class") or "")
+    overflow = phone.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 1, f"trang rộng hơn màn hình điện thoại {overflow} px"
