@@ -11,6 +11,7 @@ from typing import Any
 
 import msgspec
 from litestar import Litestar, get
+from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 from litestar.openapi.config import OpenAPIConfig
@@ -105,6 +106,9 @@ def create_app(extra_route_handlers: Sequence[ControllerRouterHandler] = ()) -> 
         dependencies=USER_DEPENDENCIES,
         openapi_config=openapi_config(),
         lifespan=[database_pool],
+        # gzip for every answer of 1 kB or more whose client accepts it (HTML, JSON, CSS, JS);
+        # level 6: most of level 9's saving at a fraction of its time
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=6),
         before_send=[security_headers, allow_header],
     ))
 

@@ -85,3 +85,14 @@ def test_no_page_nor_the_api_viewer_loads_from_another_host(client: TestClient[A
         foreign = [u for u in loaded if re.match(r"^(https?:)?//", u)]
         assert not foreign, f"{url} tải tài nguyên từ máy khác: {foreign}"
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>\s*\S", text), f"{url} có mã JavaScript nội tuyến"
+
+
+@pytest.mark.parametrize("url", ["/phuong-phap", "/static/app.css", "/schema/openapi.json"])
+def test_text_answers_are_gzip_compressed_when_the_client_accepts_it(client: TestClient[Any],
+                                                                     url: str) -> None:
+    packed = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert packed.headers.get("content-encoding") == "gzip"
+    assert int(packed.headers.get("content-length") or len(packed.content)) < len(packed.content)
+    assert packed.headers["x-content-type-options"] == "nosniff", "nén không làm mất các header"
+    plain = client.get(url, headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.content == packed.content
