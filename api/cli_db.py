@@ -134,7 +134,12 @@ def dispatch(args: Any, progress: Callable[[str], None]) -> int | None:
                 place = ", ".join(w for w in where if w)
                 print(f"  - {place}: {item.get('reason')}" if place else f"  - {item.get('reason')}",
                       file=sys.stderr)
-            else:
+            elif isinstance(item, dict) and "message" in item:  # a field's or a plan key's problem
+                if item["message"] not in exc.message:  # not said already in the first line
+                    at = item.get("path")
+                    print(f"  - {at}: {item['message']}" if at else f"  - {item['message']}",
+                          file=sys.stderr)
+            elif not isinstance(item, dict):
                 print(f"  - {item}", file=sys.stderr)
         return INVALID
 
