@@ -14,7 +14,8 @@ from typing import Any
 from litestar import Controller, get
 from litestar.response import Template
 
-from criteria.describe import describe_plan, diff_plans, ranking_steps
+from criteria.describe import describe_plan, ranking_steps
+from criteria.plan_diff import diff_plans
 from http_layer.access import AnyRequest, IdPath, OptionalIdQuery
 from scoring.services import periods as period_service
 from scoring.services.plan_store import list_plan_versions, load_plan_version

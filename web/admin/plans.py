@@ -14,8 +14,9 @@ from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery, MultipartBody
 from litestar.response import Template
 
-from criteria.describe import describe_plan, diff_plans, ranking_steps
+from criteria.describe import describe_plan, ranking_steps
 from criteria.model import Plan
+from criteria.plan_diff import diff_plans
 from criteria.shipped import SHIPPED
 from criteria.workbook_layout import INFO_ROWS
 from criteria.workbook_write import plan_workbook

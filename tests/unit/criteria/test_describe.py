@@ -15,7 +15,6 @@ from criteria.describe import (
     bonus_text,
     deduction_text,
     describe_plan,
-    diff_plans,
     method_text,
     missing_text,
     ranking_steps,
@@ -23,6 +22,7 @@ from criteria.describe import (
 )
 from criteria.loader import load_plan, plan_from_dict
 from criteria.model import CRITERION_METHODS, Plan
+from criteria.plan_diff import diff_plans
 from presentation.numbers import number_text
 
 SHIPPED = Path(criteria.__file__).parent / "plans" / "tuyen-quang-de-an-06-2022-2025.toml"
@@ -227,3 +227,12 @@ def test_diff_finds_changed_added_and_removed_criteria(plan: Plan) -> None:
 
 def test_a_plan_compared_with_itself_has_no_differences(plan: Plan) -> None:
     assert diff_plans(plan, plan).same
+
+
+def test_a_changed_points_scale_is_shown_in_words(plan: Plan) -> None:
+    changed = dataclasses.replace(plan, criteria=tuple(
+        dataclasses.replace(c, scale=(0.0, 5.0)) if c.id == "c.tu-cham" else c for c in plan.criteria))
+    [item] = diff_plans(plan, changed).section("criteria").changed
+    words = {c.field: c for c in item.changes}
+    assert "0; 3; 5" in words["method_text"].old and "0; 5 điểm" in words["method_text"].new
+    assert words["scale"].label == "Các mức điểm tự chấm"
