@@ -27,6 +27,7 @@ from accounts.security import (
     verify_password,
 )
 from accounts.tables import ROLES, Account, ApiToken, LoginSession
+from presentation.text import without_diacritics
 from storage import audit
 from storage.db import write_transaction
 from storage.errors import ServiceError
@@ -49,8 +50,7 @@ def password_problem(password: str, username: str = "", full_name: str = "") -> 
         return f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự."
     if len(username) >= 3 and username.lower() in password.lower():
         return "Mật khẩu không được chứa tên đăng nhập."
-    bare = "".join(c for c in unicodedata.normalize("NFD", full_name.replace("đ", "d").replace("Đ", "D"))
-                   if not unicodedata.combining(c))
+    bare = without_diacritics(full_name)
     words = (username, *full_name.split(), *bare.split(), bare.replace(" ", ""), "thidua", "noivu", "admin")
     context = [w.lower() for w in words if w]
     if zxcvbn(password[:100], user_inputs=context)["score"] < MIN_STRENGTH:

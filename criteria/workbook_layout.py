@@ -4,9 +4,10 @@ a Department writes for each coded choice. The reader accepts the words or the c
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+from presentation.text import without_diacritics
 
 INFO_SHEET = "Kế hoạch"
 LEVEL_SHEET = "Cấp thi đua"
@@ -123,8 +124,7 @@ TABLE_SHEETS = {  # plan table → (sheet, columns)
 
 def folded(text: str) -> str:
     """Lower case without diacritics or extra spaces: how typed words are compared."""
-    bare = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return " ".join("".join(c for c in bare if not unicodedata.combining(c)).lower().split())
+    return " ".join(without_diacritics(text).lower().split())
 
 
 def criteria_sheet(level_id: str) -> str:

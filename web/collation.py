@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from presentation.text import without_diacritics
+
 ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
 _RANK = {ch: i for i, ch in enumerate(ALPHABET)}
 # Combining tone marks, in the traditional dictionary order: none, huyền, hỏi, ngã, sắc, nặng.
@@ -56,6 +58,4 @@ def person_name_key(full_name: str) -> tuple[object, ...]:
 
 def fold(text: str) -> str:
     """Text for a search that ignores case and diacritics: "Đông Thọ" and "dong tho" match."""
-    stripped = "".join(ch for ch in unicodedata.normalize("NFD", text.replace("đ", "d").replace(
-        "Đ", "D")) if not unicodedata.combining(ch))
-    return " ".join(stripped.casefold().split())
+    return " ".join(without_diacritics(text).casefold().split())

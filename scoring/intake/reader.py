@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -21,6 +20,7 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from criteria.model import Indicator, Plan
+from presentation.text import without_diacritics
 from scoring.core.reading import clean_text, format_machine
 from scoring.core.units import Registry
 from scoring.intake.checks import IntakeIssue, Issues, Records, check_records
@@ -134,9 +134,7 @@ def read_indicator_files(
 
 def header_key(text: str) -> str:
     """``"Mã đơn vị"`` → ``"ma_don_vi"``: case, diacritics and punctuation ignored."""
-    folded = clean_text(text).casefold().replace("đ", "d")
-    bare = "".join(c for c in unicodedata.normalize("NFD", folded) if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9]+", "_", bare).strip("_")
+    return re.sub(r"[^a-z0-9]+", "_", without_diacritics(clean_text(text)).casefold()).strip("_")
 
 
 def indicator_id(text: str) -> str:

@@ -33,6 +33,7 @@ from vietnamadminunits.converter.converter_2025 import (
 )
 from vietnamadminunits.database import query
 
+from presentation.text import without_diacritics
 from scoring.core.units import Cluster, Registry, Unit
 
 AGENCIES_FILE = Path(__file__).resolve().parent / "data" / "agencies.toml"
@@ -83,8 +84,7 @@ def _nfc(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lower case without diacritics or spaces: "Đắk Lắk" → "daklak"."""
-    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(ch for ch in text if ch.isalnum() and not unicodedata.combining(ch)).lower()
+    return "".join(ch for ch in without_diacritics(text) if ch.isalnum()).lower()
 
 
 def current_code(official: str) -> str:
