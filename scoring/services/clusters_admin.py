@@ -19,7 +19,7 @@ from typing import Any
 from scoring.core.units import COMPETING_LEVELS, Cluster, Registry, Unit
 from scoring.registry.store import load_registry_from_db, write_clusters, write_units
 from scoring.services.period_clusters import registry_for_period, write_composition
-from scoring.services.periods import get_period, lock_period_row, refuse_locked_level
+from scoring.services.periods import lock_period_row, refuse_locked_level
 from scoring.services.units_admin import clean_optional, clean_text, problems_with
 from storage.audit import record
 from storage.db import write_transaction
@@ -90,29 +90,41 @@ async def rename_cluster(actor: str, code: str, name: str) -> Cluster:
     return after
 
 
-async def _composition(period_id: int | None) -> Registry:
-    """The registry (``None``) or the period's composition, inside the caller's transaction."""
+async def _open(period_id: int | None, code: str) -> tuple[Registry, Cluster]:
+    """Inside the caller's transaction: the registry (``None``) or the period's composition
+    (its row held, refused while the period or the cluster's level is locked), and the cluster."""
     if period_id is None:
-        return await load_registry_from_db()
-    await lock_period_row(period_id)
-    return await registry_for_period(period_id)
-
-
-def _refuse_locked(period: dict[str, Any], cluster: Cluster) -> None:
+        registry = await load_registry_from_db()
+        return registry, _found(registry, code)
+    period = await lock_period_row(period_id)
+    registry = await registry_for_period(period_id)
+    cluster = _found(registry, code)
     if period["locked"]:
         raise ServiceError(
             "period_locked",
             f"Kỳ đánh giá năm {period['year']} đã khóa; không thể thay đổi khối/cụm thi đua của kỳ.")
     refuse_locked_level(period, cluster.level)
+    return registry, cluster
 
 
-def _applied(registry: Registry, units: Iterable[Unit] = (),
-             clusters: Iterable[Cluster] = ()) -> Registry:
-    new_units = {u.code: u for u in units}
-    new_clusters = {c.code: c for c in clusters}
-    return Registry(registry.province_code, registry.province_name,
-                    tuple(new_clusters.get(c.code, c) for c in registry.clusters),
-                    tuple(new_units.get(u.code, u) for u in registry.units))
+async def _save(actor: str, what: str, period_id: int | None, registry: Registry,
+                before: dict[str, Any], after: dict[str, Any], units: Iterable[Unit] = (),
+                clusters: Iterable[Cluster] = ()) -> None:
+    """Write the change to the registry or to the period's composition, and audit it
+    (``cluster.<what>`` on the cluster, or ``period.cluster.<what>`` on the period)."""
+    units, clusters = list(units), list(clusters)
+    if period_id is None:
+        if units:
+            await write_units(units)
+        if clusters:
+            await write_clusters(clusters)
+        await record(actor, f"cluster.{what}", "cluster", before["code"], before=before, after=after)
+        return
+    changed = Registry(registry.province_code, registry.province_name,
+                       tuple(next((c for c in clusters if c.code == x.code), x) for x in registry.clusters),
+                       tuple({u.code: u for u in units}.get(x.code, x) for x in registry.units))
+    await write_composition(period_id, changed)
+    await record(actor, f"period.cluster.{what}", "period", period_id, before=before, after=after)
 
 
 async def set_members(actor: str, code: str, members: Iterable[str],
@@ -120,12 +132,8 @@ async def set_members(actor: str, code: str, members: Iterable[str],
     """Make exactly ``members`` the cluster's units (in the registry, or in one period's
     composition); units left out leave the cluster, units taken from another cluster leave it."""
     wanted = list(dict.fromkeys(c for c in (clean_text(m) for m in members) if c))
-    period = await get_period(period_id) if period_id is not None else None
     async with write_transaction():
-        registry = await _composition(period_id)
-        cluster = _found(registry, code)
-        if period is not None:
-            _refuse_locked(period, cluster)
+        registry, cluster = await _open(period_id, code)
         unknown = [m for m in wanted if not registry.has(m)]
         if unknown:
             raise ServiceError(
@@ -142,14 +150,8 @@ async def set_members(actor: str, code: str, members: Iterable[str],
             return before
         _check(registry, "đặt thành viên", cluster, changed)
         after = [u.code for u in registry.units if u.code in set(wanted)]
-        if period_id is None:
-            await write_units(changed)
-            await record(actor, "cluster.members", "cluster", code,
-                         before=cluster_dict(cluster, before), after=cluster_dict(cluster, after))
-        else:
-            await write_composition(period_id, _applied(registry, changed))
-            await record(actor, "period.cluster.members", "period", period_id,
-                         before=cluster_dict(cluster, before), after=cluster_dict(cluster, after))
+        await _save(actor, "members", period_id, registry, cluster_dict(cluster, before),
+                    cluster_dict(cluster, after), units=changed)
     return after
 
 
@@ -157,24 +159,14 @@ async def set_officers(actor: str, code: str, leader: str | None, deputy: str | 
                        period_id: int | None = None) -> Cluster:
     """Name the leader (cụm trưởng) and deputy (cụm phó), in the registry or in one period's
     composition; both must be members, or empty."""
-    period = await get_period(period_id) if period_id is not None else None
     async with write_transaction():
-        registry = await _composition(period_id)
-        before = _found(registry, code)
-        if period is not None:
-            _refuse_locked(period, before)
+        registry, before = await _open(period_id, code)
         after = dataclasses.replace(before, leader=clean_optional(leader),
                                     deputy=clean_optional(deputy))
         if after == before:
             return before
         _check(registry, "đặt cụm trưởng, cụm phó của", after)
         members = _member_codes(registry, code)
-        if period_id is None:
-            await write_clusters([after])
-            await record(actor, "cluster.officers", "cluster", code,
-                         before=cluster_dict(before, members), after=cluster_dict(after, members))
-        else:
-            await write_composition(period_id, _applied(registry, clusters=[after]))
-            await record(actor, "period.cluster.officers", "period", period_id,
-                         before=cluster_dict(before, members), after=cluster_dict(after, members))
+        await _save(actor, "officers", period_id, registry, cluster_dict(before, members),
+                    cluster_dict(after, members), clusters=[after])
     return after
