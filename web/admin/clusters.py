@@ -38,7 +38,7 @@ def _row(registry: Registry, cluster: Cluster) -> dict[str, Any]:
 
 
 def _base(period: dict[str, Any] | None) -> str:
-    return f"/quan-tri/ky/{period['id']}/cum-thi-dua" if period else "/quan-tri/cum-thi-dua"
+    return _base_of(period["id"] if period else None)
 
 
 async def _scope(period_id: int | None) -> tuple[dict[str, Any] | None, Registry]:
@@ -137,23 +137,12 @@ class ClusterPages(AdminController):
     @post("/quan-tri/cum-thi-dua/{code:str}/thanh-vien", status_code=200)
     async def members(self, request: AnyRequest, user: SignedIn, code: FromPath[str],
                       data: FormBody) -> Response[Any]:
-        typed = data.get("thanh_vien", "")
-        try:
-            await cluster_service.set_members(user.username, code, split_codes(typed))
-        except ServiceError as exc:
-            return await _changed(request, code, exc, {"thanh_vien": typed}, "thanh_vien")
-        return see_other(f"/quan-tri/cum-thi-dua/{code}?xong=thanh-vien")
+        return await _members(request, user, code, data, None)
 
     @post("/quan-tri/cum-thi-dua/{code:str}/truong-pho", status_code=200)
     async def officers(self, request: AnyRequest, user: SignedIn, code: FromPath[str],
                        data: FormBody) -> Response[Any]:
-        typed = {name: data.get(name, "") for name in ("cum_truong", "cum_pho")}
-        try:
-            await cluster_service.set_officers(user.username, code, typed["cum_truong"],
-                                               typed["cum_pho"])
-        except ServiceError as exc:
-            return await _changed(request, code, exc, typed, _officer_field(exc))
-        return see_other(f"/quan-tri/cum-thi-dua/{code}?xong=truong-pho")
+        return await _officers(request, user, code, data, None)
 
 
 async def _changed(request: AnyRequest, code: str, exc: ServiceError, typed: dict[str, str],
@@ -193,25 +182,39 @@ class PeriodClusterPages(AdminController):
     @post("/quan-tri/ky/{period_id:int}/cum-thi-dua/{code:str}/thanh-vien", status_code=200)
     async def members(self, request: AnyRequest, user: SignedIn, period_id: FromPath[int],
                       code: FromPath[str], data: FormBody) -> Response[Any]:
-        typed = data.get("thanh_vien", "")
-        try:
-            await cluster_service.set_members(user.username, code, split_codes(typed),
-                                              period_id=period_id)
-        except ServiceError as exc:
-            return await _changed(request, code, exc, {"thanh_vien": typed}, "thanh_vien",
-                                  period_id)
-        return see_other(f"/quan-tri/ky/{period_id}/cum-thi-dua/{code}?xong=thanh-vien")
+        return await _members(request, user, code, data, period_id)
 
     @post("/quan-tri/ky/{period_id:int}/cum-thi-dua/{code:str}/truong-pho", status_code=200)
     async def officers(self, request: AnyRequest, user: SignedIn, period_id: FromPath[int],
                        code: FromPath[str], data: FormBody) -> Response[Any]:
-        typed = {name: data.get(name, "") for name in ("cum_truong", "cum_pho")}
-        try:
-            await cluster_service.set_officers(user.username, code, typed["cum_truong"],
-                                               typed["cum_pho"], period_id=period_id)
-        except ServiceError as exc:
-            return await _changed(request, code, exc, typed, _officer_field(exc), period_id)
-        return see_other(f"/quan-tri/ky/{period_id}/cum-thi-dua/{code}?xong=truong-pho")
+        return await _officers(request, user, code, data, period_id)
+
+
+async def _members(request: AnyRequest, user: SignedIn, code: str, data: dict[str, str],
+                   period_id: int | None) -> Response[Any]:
+    """Members typed in the form, for the registry or one period; refused: the page again."""
+    typed = data.get("thanh_vien", "")
+    try:
+        await cluster_service.set_members(user.username, code, split_codes(typed), period_id=period_id)
+    except ServiceError as exc:
+        return await _changed(request, code, exc, {"thanh_vien": typed}, "thanh_vien", period_id)
+    return see_other(f"{_base_of(period_id)}/{code}?xong=thanh-vien")
+
+
+async def _officers(request: AnyRequest, user: SignedIn, code: str, data: dict[str, str],
+                    period_id: int | None) -> Response[Any]:
+    """Leader and deputy chosen in the form, for the registry or one period."""
+    typed = {name: data.get(name, "") for name in ("cum_truong", "cum_pho")}
+    try:
+        await cluster_service.set_officers(user.username, code, typed["cum_truong"], typed["cum_pho"],
+                                           period_id=period_id)
+    except ServiceError as exc:
+        return await _changed(request, code, exc, typed, _officer_field(exc), period_id)
+    return see_other(f"{_base_of(period_id)}/{code}?xong=truong-pho")
+
+
+def _base_of(period_id: int | None) -> str:
+    return f"/quan-tri/ky/{period_id}/cum-thi-dua" if period_id is not None else "/quan-tri/cum-thi-dua"
 
 
 def _officer_field(exc: ServiceError) -> str:
