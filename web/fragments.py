@@ -20,7 +20,7 @@ from storage.cache import TTLCache, default_ttl
 from web.templating import environment
 
 _env = environment()
-bodies: TTLCache[tuple[Any, ...], dict[str, Markup]] = TTLCache(maxsize=2_000, ttl=default_ttl())
+bodies: TTLCache[tuple[Any, ...], dict[str, Markup]] = TTLCache(maxsize=2_000, ttl=default_ttl(), spread=0.5)
 
 
 @dataclass(frozen=True)
@@ -44,8 +44,15 @@ async def building(key: tuple[Any, ...]) -> AsyncIterator[None]:
 
 
 def render_blocks(
-    name: str, context: Mapping[str, Any], blocks: Sequence[str] = ("title", "head", "content")
+    name: str, context: Mapping[str, Any], blocks: Sequence[str] = ("title", "head", "content", "scripts")
 ) -> dict[str, Markup]:
+    """The blocks ``name`` defines (of ``blocks``), rendered; the layout's own stand for the others."""
     template = _env.get_template(name)
     ctx = template.new_context(dict(context))
-    return {block: Markup("".join(template.blocks[block](ctx))) for block in blocks}
+    return {block: Markup("".join(template.blocks[block](ctx)))
+            for block in blocks if block in template.blocks}
+
+
+def render_page(parts: Mapping[str, Markup], user: Any = None) -> str:
+    """The layout around cached blocks: the whole page, its header naming ``user`` (if any)."""
+    return _env.get_template("cached_page.html").render(parts=parts, user=user)

@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from litestar import Controller, get
-from litestar.response import Template
+from litestar import Controller, Response, get
 
 from criteria.describe import describe_plan, ranking_steps
 from criteria.plan_diff import diff_plans
@@ -20,7 +19,7 @@ from http_layer.access import AnyRequest, IdPath, OptionalIdQuery
 from scoring.services import periods as period_service
 from scoring.services.plan_store import list_plan_versions, load_plan_version
 from storage.errors import ServiceError
-from web.pages_public import page
+from web.public_cache import PUBLIC_PAGE, public_page
 
 
 async def stored_versions() -> list[dict[str, Any]]:
@@ -57,35 +56,48 @@ class MethodologyPages(Controller):
     path = "/phuong-phap"
     include_in_schema = False
 
-    @get("/")
-    async def index(self, request: AnyRequest) -> Template:
-        versions = await stored_versions()
-        tu, den = default_pair(versions, None, None)
-        return page("methodology_index.html", request, plans=by_plan(versions), versions=versions,
-                    tu=tu, den=den)
+    @get("/", opt=PUBLIC_PAGE)
+    async def index(self, request: AnyRequest) -> Response[Any]:
+        return await public_page(request, ("methodology",), "methodology_index.html", index_context)
 
-    @get("/{version_id:int}")
-    async def version(self, request: AnyRequest, version_id: IdPath) -> Template:
-        plan = await load_plan_version(version_id)  # 404 page when there is no such version
-        versions = await stored_versions()
-        stored = next(v for v in versions if v["id"] == version_id)
-        return page("methodology.html", request, plan=plan, stored=stored, levels=describe_plan(plan),
-                    steps=ranking_steps(plan), others=len(versions) > 1)
+    @get("/{version_id:int}", opt=PUBLIC_PAGE)
+    async def version(self, request: AnyRequest, version_id: IdPath) -> Response[Any]:
+        return await public_page(request, ("methodology", version_id), "methodology.html",
+                                 lambda: version_context(version_id))
 
-    @get("/so-sanh")
+    @get("/so-sanh", opt=PUBLIC_PAGE)
     async def compare(
         self, request: AnyRequest, tu: OptionalIdQuery = None, den: OptionalIdQuery = None
-    ) -> Template:
-        versions = await stored_versions()
-        old_id, new_id = default_pair(versions, tu, den)
-        known = {v["id"]: v for v in versions}
-        for wanted in (old_id, new_id):
-            if wanted is not None and wanted not in known:
-                raise ServiceError("not_found", f"Không có phiên bản kế hoạch số {wanted}.")
-        diff, names = None, {}
-        if old_id is not None and new_id is not None:
-            old, new = await load_plan_version(old_id), await load_plan_version(new_id)
-            diff = diff_plans(old, new)
-            names = {lvl.id: lvl.name for lvl in (*old.levels, *new.levels)}
-        return page("methodology_compare.html", request, versions=versions, tu=old_id, den=new_id,
-                    old=known.get(old_id or 0), new=known.get(new_id or 0), diff=diff, level_names=names)
+    ) -> Response[Any]:
+        return await public_page(request, ("compare", tu, den), "methodology_compare.html",
+                                 lambda: compare_context(tu, den))
+
+
+async def index_context() -> dict[str, Any]:
+    versions = await stored_versions()
+    tu, den = default_pair(versions, None, None)
+    return {"plans": by_plan(versions), "versions": versions, "tu": tu, "den": den}
+
+
+async def version_context(version_id: int) -> dict[str, Any]:
+    plan = await load_plan_version(version_id)  # 404 page when there is no such version
+    versions = await stored_versions()
+    stored = next(v for v in versions if v["id"] == version_id)
+    return {"plan": plan, "stored": stored, "levels": describe_plan(plan), "steps": ranking_steps(plan),
+            "others": len(versions) > 1}
+
+
+async def compare_context(tu: int | None, den: int | None) -> dict[str, Any]:
+    versions = await stored_versions()
+    old_id, new_id = default_pair(versions, tu, den)
+    known = {v["id"]: v for v in versions}
+    for wanted in (old_id, new_id):
+        if wanted is not None and wanted not in known:
+            raise ServiceError("not_found", f"Không có phiên bản kế hoạch số {wanted}.")
+    diff, names = None, {}
+    if old_id is not None and new_id is not None:
+        old, new = await load_plan_version(old_id), await load_plan_version(new_id)
+        diff = diff_plans(old, new)
+        names = {lvl.id: lvl.name for lvl in (*old.levels, *new.levels)}
+    return {"versions": versions, "tu": old_id, "den": new_id, "old": known.get(old_id or 0),
+            "new": known.get(new_id or 0), "diff": diff, "level_names": names}

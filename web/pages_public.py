@@ -36,6 +36,7 @@ from scoring.services.unit_years import unit_years
 from storage.errors import ServiceError
 from web import ranking_view, trends
 from web.collation import vietnamese_key
+from web.public_cache import PUBLIC_PAGE, public_page
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -83,44 +84,15 @@ async def level_names(period: dict[str, Any]) -> dict[str, str]:
 class PublicPages(Controller):
     include_in_schema = False
 
-    @get("/")
+    @get("/", opt=PUBLIC_PAGE)
     async def home(
         self, request: AnyRequest, ky: FromQuery[int | None] = None, sap_xep: FromQuery[str] = "hang",
         tim: FromQuery[str] = "",
-    ) -> Template:
-        periods = sorted(await period_service.list_periods(), key=lambda p: p["year"], reverse=True)
-        registry = await load_registry_from_db() if periods else None
-        shown = None
-        levels: list[dict[str, Any]] = []
-        for period in periods:
-            if ky is not None and period["id"] != ky:
-                continue
-            names = await level_names(period)
-            levels = await published_levels(period["id"], registry, names)
-            if levels:
-                shown = period
-                break
+    ) -> Response[Any]:
         sort = sap_xep if sap_xep in trends.SORTS else "hang"
         query = tim.strip()[:100]
-        found: list[dict[str, Any]] = []
-        if shown is not None:
-            await trends.add_improvements(levels, periods, shown["year"], sort)
-            ranking_view.annotate(levels, await load_plan_version(shown["plan_version"]))
-            found = ranking_view.search(levels, query)
-        return page(
-            "home.html",
-            request,
-            periods=periods,
-            shown=shown,
-            levels=levels,
-            current=periods[0] if periods else None,
-            sort=sort,
-            sorts=trends.SORTS,
-            query=query,
-            found=found,
-            found_codes={f["row"]["unit_code"] for f in found},
-            first_run=await needs_first_run(),
-        )
+        return await public_page(request, ("home", ky, sort, query), "home.html",
+                                 lambda: ranking_context(ky, sort, query))
 
     @get("/dang-nhap")
     async def login_form(self, request: AnyRequest, next: FromQuery[str] = "/") -> Template:
@@ -192,17 +164,47 @@ class PublicPages(Controller):
             await accounts.end_session(token)
         return Redirect(path="/", cookies=[expired_session_cookie()])
 
-    @get("/don-vi/{code:str}/cong-khai")
-    async def public_summary(self, request: AnyRequest, code: FromPath[str]) -> Template:
-        registry = await load_registry_from_db()
-        if not registry.has(code):
-            raise ServiceError("not_found", f"Không có đơn vị mã «{code}».")
-        unit = registry.unit(code)
-        years = (await unit_years(code, unit.level)).years
-        view = trends.trend_view(years, unit.name, f"Kết quả đã công bố của {unit.name} qua các năm")
-        cluster = registry.cluster(unit.cluster).name if unit.cluster else "—"
-        return page("public_unit.html", request, unit=unit, cluster=cluster, trends=view,
-                    predecessors=await predecessor_results(code))
+    @get("/don-vi/{code:str}/cong-khai", opt=PUBLIC_PAGE)
+    async def public_summary(self, request: AnyRequest, code: FromPath[str]) -> Response[Any]:
+        return await public_page(request, ("unit", code), "public_unit.html", lambda: unit_context(code))
+
+
+async def ranking_context(ky: int | None, sort: str, query: str) -> dict[str, Any]:
+    """The published ranking of period ``ky`` (the newest with one by default), sorted by
+    ``sort``, with the units matching ``query``."""
+    periods = sorted(await period_service.list_periods(), key=lambda p: p["year"], reverse=True)
+    registry = await load_registry_from_db() if periods else None
+    shown = None
+    levels: list[dict[str, Any]] = []
+    for period in periods:
+        if ky is not None and period["id"] != ky:
+            continue
+        names = await level_names(period)
+        levels = await published_levels(period["id"], registry, names)
+        if levels:
+            shown = period
+            break
+    found: list[dict[str, Any]] = []
+    if shown is not None:
+        await trends.add_improvements(levels, periods, shown["year"], sort)
+        ranking_view.annotate(levels, await load_plan_version(shown["plan_version"]))
+        found = ranking_view.search(levels, query)
+    return {
+        "periods": periods, "shown": shown, "levels": levels, "current": periods[0] if periods else None,
+        "sort": sort, "sorts": trends.SORTS, "query": query, "found": found,
+        "found_codes": {f["row"]["unit_code"] for f in found}, "first_run": await needs_first_run(),
+    }
+
+
+async def unit_context(code: str) -> dict[str, Any]:
+    registry = await load_registry_from_db()
+    if not registry.has(code):
+        raise ServiceError("not_found", f"Không có đơn vị mã «{code}».")
+    unit = registry.unit(code)
+    years = (await unit_years(code, unit.level)).years
+    view = trends.trend_view(years, unit.name, f"Kết quả đã công bố của {unit.name} qua các năm")
+    cluster = registry.cluster(unit.cluster).name if unit.cluster else "—"
+    return {"unit": unit, "cluster": cluster, "trends": view, "predecessors": await predecessor_results(code)}
 
 
 def _home_of(role: str, unit_code: str | None) -> str:
