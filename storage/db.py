@@ -32,6 +32,16 @@ def write_transaction() -> Any:
     return db.transaction()
 
 
+def in_write_transaction() -> bool:
+    """Whether this task is inside a transaction that may write (not a read snapshot): what it
+    reads may not have been committed, so no cache may keep it."""
+    db = engine()
+    current = db.current_transaction.get()
+    if current is None:
+        return False
+    return not isinstance(db, SQLiteEngine) or current.transaction_type != TransactionType.deferred
+
+
 async def migrate() -> None:
     """Apply every pending migration of every app (what ``thidua db migrate`` runs)."""
     from piccolo.apps.migrations.commands.forwards import run_forwards

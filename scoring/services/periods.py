@@ -22,6 +22,7 @@ from scoring.tables import Period
 from storage.audit import record
 from storage.db import is_sqlite, write_transaction
 from storage.errors import ServiceError
+from storage.reads import once_per_read
 
 _COLUMNS = (
     Period.id, Period.key, Period.year, Period.plan_version, Period.entry_opens,
@@ -93,6 +94,7 @@ async def find_period(plan_version_id: int, year: int) -> dict[str, Any] | None:
     return None if row is None else _shape(row)
 
 
+@once_per_read
 async def list_periods() -> list[dict[str, Any]]:
     rows = await Period.select(*_COLUMNS).order_by(Period.year).order_by(Period.id)
     return [_shape(row) for row in rows]

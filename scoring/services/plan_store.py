@@ -21,6 +21,7 @@ from criteria.writer import plan_to_toml
 from storage.audit import record
 from storage.db import write_transaction
 from storage.errors import ServiceError
+from storage.reads import once_per_read
 
 UPLOAD_SOURCE = "(tệp tải lên)"
 _plans: dict[str, Plan] = {}  # sha256 → parsed plan; a version's content never changes
@@ -118,24 +119,29 @@ async def store_shipped_plan(key: str, actor: str) -> int:
     return version_id
 
 
+@once_per_read
 async def load_plan_version(version_id: int) -> Plan:
     """The plan of a stored version (parsed once per content, then cached)."""
-    row = await PlanVersion.select(
-        PlanVersion.sha256, PlanVersion.source_toml).where(PlanVersion.id == version_id).first()
+    row = await PlanVersion.select(PlanVersion.sha256).where(PlanVersion.id == version_id).first()
     if row is None:
         raise ServiceError("not_found", f"Không có phiên bản kế hoạch số {version_id}.")
-    sha = row["sha256"]
-    plan = _plans.get(sha)
-    if plan is None:
-        plan = parse_plan_source(row["source_toml"])
-        if plan.sha256 != sha:
-            raise ServiceError(
-                "conflict",
-                f"Phiên bản kế hoạch số {version_id} đọc lại không còn khớp mã băm đã lưu "
-                "(trình đọc kế hoạch đã thay đổi cách chuẩn hóa); hãy báo quản trị hệ thống.",
-                details={"stored_sha256": sha, "parsed_sha256": plan.sha256},
-            )
-        _plans[sha] = plan
+    return _plans.get(row["sha256"]) or await _parse_stored(version_id, row["sha256"])
+
+
+async def _parse_stored(version_id: int, sha: str) -> Plan:
+    """Read a version's source (tens of kB: only when this worker has not parsed it) and parse it."""
+    row = await PlanVersion.select(PlanVersion.source_toml).where(PlanVersion.id == version_id).first()
+    if row is None:
+        raise ServiceError("not_found", f"Không có phiên bản kế hoạch số {version_id}.")
+    plan = parse_plan_source(row["source_toml"])
+    if plan.sha256 != sha:
+        raise ServiceError(
+            "conflict",
+            f"Phiên bản kế hoạch số {version_id} đọc lại không còn khớp mã băm đã lưu "
+            "(trình đọc kế hoạch đã thay đổi cách chuẩn hóa); hãy báo quản trị hệ thống.",
+            details={"stored_sha256": sha, "parsed_sha256": plan.sha256},
+        )
+    _plans[sha] = plan
     return plan
 
 

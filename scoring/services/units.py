@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TypedDict
 
-from scoring.tables import Cluster, Unit
+from scoring.registry.store import load_registry_from_db
+from scoring.tables import Unit
 from storage.errors import ServiceError
 
 
@@ -20,14 +21,18 @@ class UnitCard(TypedDict):
 
 
 async def unit_card(code: str) -> UnitCard:
-    row = await Unit.select(Unit.code, Unit.name, Unit.level, Unit.cluster).where(Unit.code == code).first()
-    if row is None:
+    """From the registry this worker keeps (see :func:`load_registry_from_db`): no query of its own."""
+    registry = await load_registry_from_db()
+    if not registry.has(code):
         raise ServiceError("not_found", f"Không có đơn vị mã «{code}».")
+    unit = registry.unit(code)
     cluster_name: str | None = None
-    if row["cluster"]:
-        found = await Cluster.select(Cluster.name).where(Cluster.code == row["cluster"]).first()
-        cluster_name = found["name"] if found else row["cluster"]
-    return UnitCard(code=row["code"], name=row["name"], level=row["level"], cluster=row["cluster"],
+    if unit.cluster:
+        try:
+            cluster_name = registry.cluster(unit.cluster).name
+        except KeyError:
+            cluster_name = unit.cluster
+    return UnitCard(code=unit.code, name=unit.name, level=unit.level, cluster=unit.cluster,
                     cluster_name=cluster_name)
 
 
