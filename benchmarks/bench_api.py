@@ -30,20 +30,26 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script: make `benchmarks` importable
-from benchmarks.loadgen import add_load_arguments, free_port, measure, report, start_server, stop, wait_ready  # noqa: E402
+from benchmarks.loadgen import (  # noqa: E402
+    add_load_arguments,
+    free_port,
+    measure,
+    report,
+    server_env,
+    start_server,
+    stop,
+    throwaway_database,
+    wait_ready,
+)
 
 HOST = "127.0.0.1"
 GOAL_RATIO, GOAL_P99_MS = 0.5, 100.0
@@ -103,11 +109,7 @@ async def load_data(folder: Path) -> tuple[int, str, str]:
 async def benchmark(args: argparse.Namespace, folder: Path) -> None:
     import httpx
 
-    env = {**os.environ, "DATABASE_URL": os.environ["DATABASE_URL"], "THIDUA_DB_POOL": "1"}
-    migrate = subprocess.run([sys.executable, "-m", "api.cli", "db", "migrate"], cwd=ROOT, env=env,
-                             capture_output=True, text=True)
-    if migrate.returncode:
-        raise SystemExit(migrate.stderr)
+    env = server_env()
     started = time.perf_counter()
     run_id, unit, token = await load_data(folder)
     print(f"data loaded in {time.perf_counter() - started:.1f} s: run {run_id}, unit {unit}")
@@ -153,31 +155,8 @@ def main() -> None:
     parser.add_argument("--postgres", metavar="postgres://user@127.0.0.1:5432",
                         help="use a throw-away database on this PostgreSQL server instead of SQLite")
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="thidua-bench-"))
-    database = f"thidua_bench_{uuid.uuid4().hex[:10]}"
-    if args.postgres:  # set before piccolo_conf is first imported
-        asyncio.run(pg_admin(args.postgres, f'CREATE DATABASE "{database}"'))
-        os.environ["DATABASE_URL"] = f"{args.postgres.rstrip('/')}/{database}"
-    else:
-        os.environ["DATABASE_URL"] = f"sqlite:///{folder}/thidua.sqlite"
-    os.environ["THIDUA_DB_POOL"] = "0"  # this process; the server gets a pool on PostgreSQL
-    sys.path.insert(0, str(ROOT))
-    try:
+    with throwaway_database(args.postgres, "thidua-bench-") as folder:
         asyncio.run(benchmark(args, folder))
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-        if args.postgres:
-            asyncio.run(pg_admin(args.postgres, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-
-
-async def pg_admin(server: str, sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(f"{server.rstrip('/')}/postgres", timeout=5)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
 
 
 if __name__ == "__main__":

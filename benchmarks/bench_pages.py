@@ -27,18 +27,25 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script: make `benchmarks` importable
-from benchmarks.loadgen import add_load_arguments, free_port, measure, report, start_server, stop, wait_ready  # noqa: E402
+from benchmarks.loadgen import (  # noqa: E402
+    add_load_arguments,
+    free_port,
+    measure,
+    report,
+    server_env,
+    start_server,
+    stop,
+    throwaway_database,
+    wait_ready,
+)
 
 HOST = "127.0.0.1"
 GOAL_RATIO, GOAL_P99_MS = 0.5, 250.0
@@ -135,11 +142,7 @@ async def log_in(base: str, username: str, password: str) -> str:
 async def benchmark(args: argparse.Namespace, folder: Path) -> None:
     import httpx
 
-    env = {**os.environ, "DATABASE_URL": os.environ["DATABASE_URL"], "THIDUA_DB_POOL": "1"}
-    migrate = subprocess.run([sys.executable, "-m", "api.cli", "db", "migrate"], cwd=ROOT, env=env,
-                             capture_output=True, text=True)
-    if migrate.returncode:
-        raise SystemExit(migrate.stderr)
+    env = server_env()
     started = time.perf_counter()
     code, name, username, password = await load_data(folder)
     print(f"data loaded in {time.perf_counter() - started:.1f} s: officer {username} of {code} ({name})")
@@ -187,14 +190,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     add_load_arguments(parser, requests=3000, warmup=200, client="httpx")
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="thidua-bench-pages-"))
-    os.environ["DATABASE_URL"] = f"sqlite:///{folder}/thidua.sqlite"  # before piccolo_conf is imported
-    os.environ.setdefault("THIDUA_DB_POOL", "0")
-    sys.path.insert(0, str(ROOT))
-    try:
+    with throwaway_database(None, "thidua-bench-pages-") as folder:
         asyncio.run(benchmark(args, folder))
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

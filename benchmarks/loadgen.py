@@ -9,10 +9,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import socket
 import statistics
 import subprocess
+import sys
+import tempfile
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +31,44 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@contextmanager
+def throwaway_database(postgres: str | None, prefix: str) -> Iterator[Path]:
+    """A folder for the run's files and an empty database (SQLite in that folder, or a new
+    database on the PostgreSQL server ``postgres``) named by ``DATABASE_URL`` for this process and
+    the servers it starts; migrated; both removed at the end."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    database = f"thidua_bench_{uuid.uuid4().hex[:10]}"
+    if postgres:  # set before piccolo_conf is first imported
+        asyncio.run(pg_admin(postgres, f'CREATE DATABASE "{database}"'))
+        os.environ["DATABASE_URL"] = f"{postgres.rstrip('/')}/{database}"
+    else:
+        os.environ["DATABASE_URL"] = f"sqlite:///{folder}/thidua.sqlite"
+    os.environ["THIDUA_DB_POOL"] = "0"  # this process; a server started with ``server_env`` pools
+    try:
+        migrate = subprocess.run([sys.executable, "-m", "api.cli", "db", "migrate"], cwd=ROOT,
+                                 env=os.environ, capture_output=True, text=True)
+        if migrate.returncode:
+            raise SystemExit(migrate.stderr)
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        if postgres:
+            asyncio.run(pg_admin(postgres, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+
+
+def server_env(**extra: str) -> dict[str, str]:
+    """The environment of a server started on the throw-away database (pooled on PostgreSQL)."""
+    return {**os.environ, "THIDUA_DB_POOL": "1", **extra}
+
+
+async def pg_admin(server: str, sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(f"{server.rstrip('/')}/postgres", timeout=5)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
 
 
 def start_server(argv: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
