@@ -22,6 +22,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from storage.pg_server import on_server
+
 HOST = "127.0.0.1"
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,7 +41,7 @@ def throwaway_database(postgres: str | None, prefix: str) -> Iterator[Path]:
     folder = Path(tempfile.mkdtemp(prefix=prefix))
     database = f"thidua_bench_{uuid.uuid4().hex[:10]}"
     if postgres:  # set before piccolo_conf is first imported
-        asyncio.run(pg_admin(postgres, f'CREATE DATABASE "{database}"'))
+        on_server(postgres.rstrip("/"), f'CREATE DATABASE "{database}"')
         os.environ["DATABASE_URL"] = f"{postgres.rstrip('/')}/{database}"
     else:
         os.environ["DATABASE_URL"] = f"sqlite:///{folder}/thidua.sqlite"
@@ -53,22 +55,12 @@ def throwaway_database(postgres: str | None, prefix: str) -> Iterator[Path]:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
         if postgres:
-            asyncio.run(pg_admin(postgres, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+            on_server(postgres.rstrip("/"), f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
 def server_env(**extra: str) -> dict[str, str]:
     """The environment of a server started on the throw-away database (pooled on PostgreSQL)."""
     return {**os.environ, "THIDUA_DB_POOL": "1", **extra}
-
-
-async def pg_admin(server: str, sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(f"{server.rstrip('/')}/postgres", timeout=5)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
 
 
 def start_server(argv: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
