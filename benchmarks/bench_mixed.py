@@ -8,9 +8,9 @@ server, dropped at the end): the shipped plan, the Tuyên Quang registry, a 2024
 the demo commune data, scored and published, a 2025 period open for entry, and the accounts of
 ``--units`` communes (0: every commune), each with a session. Starts ``thidua``'s server on
 127.0.0.1 (one uvicorn process, ``--workers`` workers), its caches cold: each unit's dashboard
-is built from the database on its first view and again whenever its cached body has expired
-(``THIDUA_CACHE_SECONDS``, 5 s); with ``--all-cold`` the dashboards' cache is off and every
-dashboard is built from the database.
+is built from the database on its first view and again after the run below (a new results
+version); with ``--all-cold`` the page cache is off (``THIDUA_PAGE_CACHE_MB=0``) and every
+page is built from the database.
 
 Then ``--connections`` keep-alive connections ask, in turn, for the public ranking ``/``, a
 public unit page ``/don-vi/<code>/cong-khai`` and a commune officer's own dashboard
@@ -156,7 +156,7 @@ def percentile(values: list[float], p: float) -> float:
 
 
 async def benchmark(args: argparse.Namespace, folder: Path) -> None:
-    cache = {"THIDUA_CACHE_SECONDS": "0"} if args.all_cold else {}
+    cache = {"THIDUA_PAGE_CACHE_MB": "0"} if args.all_cold else {}
     env = {**os.environ, **cache}
     began = time.perf_counter()
     sessions, data_file = await load_data(folder, args.units)
@@ -177,7 +177,7 @@ async def benchmark(args: argparse.Namespace, folder: Path) -> None:
     engine = "PostgreSQL" if args.postgres else "SQLite"
     print(f"\n{engine}, {args.workers} worker(s), {args.connections} connections, {elapsed:.1f} s, "
           f"{len(sessions)} units' dashboards "
-          f"({'all built cold' if args.all_cold else 'cold at first and after each 5 s expiry'}); "
+          f"({'all built cold' if args.all_cold else 'cold at first and after the run'}); "
           f"meanwhile import {took['import']:.1f} s, "
           f"run {took['run']:.1f} s\n")
     print(f"{'page':<14} {'requests':>8} {'req/s':>7} {'errors':>6} {'p50 ms':>7} {'p99 ms':>7} "
@@ -201,7 +201,7 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=0,
                         help="communes whose officers open their dashboard (0: every commune)")
     parser.add_argument("--all-cold", action="store_true",
-                        help="dashboards' cache off (THIDUA_CACHE_SECONDS=0): each one built anew")
+                        help="page cache off (THIDUA_PAGE_CACHE_MB=0): every page built anew")
     parser.add_argument("--workers", type=int, default=1, help="server worker processes")
     parser.add_argument("--postgres", metavar="postgres://user@127.0.0.1:5432",
                         help="use a throw-away database on this PostgreSQL server instead of SQLite")

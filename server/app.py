@@ -26,7 +26,7 @@ from http_layer.errors import EXCEPTION_HANDLERS
 from http_layer.read_snapshot import read_snapshot_middleware
 from http_layer.security import LocalSwagger, allow_header, security_headers
 from storage.db import close_pool, is_sqlite, start_pool
-from web.public_cache import PRECOMPRESSED, after_write
+from web.page_cache import GZIP_LEVEL, PRECOMPRESSED, after_write
 from web.routes import web_app_options
 
 AUTH_EXCLUDE = ["^/static/", "^/schema"]  # no user needed: skip the session lookup
@@ -109,10 +109,9 @@ def create_app(extra_route_handlers: Sequence[ControllerRouterHandler] = ()) -> 
         lifespan=[database_pool],
         # gzip for every answer of 1 kB or more whose client accepts it (HTML, JSON, CSS, JS);
         # level 6: most of level 9's saving at a fraction of its time
-        compression_config=CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=6,
-                                             exclude_opt_key=PRECOMPRESSED),
-        before_send=[security_headers, allow_header],
-        after_response=after_write,
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024,
+                                             gzip_compress_level=GZIP_LEVEL, exclude_opt_key=PRECOMPRESSED),
+        before_send=[security_headers, allow_header, after_write],
     ))
 
 

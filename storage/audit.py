@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 from typing import Any, TypedDict, cast
 
 from storage.db import is_sqlite
-from storage.public_version import is_public, mark_changed, watch
 from storage.tables import AuditEntry
+from storage.versions import mark_changed
 
 GENESIS = "0" * 64
 _PG_LOCK = 6_062_022  # advisory lock id: one writer appends to the chain at a time
@@ -55,9 +55,7 @@ async def record(actor: str, action: str, entity: str, entity_id: str | int, *,
         seq=seq, at=at, actor=actor, action=action, entity=entity, entity_id=str(entity_id),
         unit_code=unit_code, before=b, after=a, prev_hash=prev, entry_hash=digest,
     ))
-    if is_public(action):
-        await mark_changed(seq, digest)
-        watch.expire()  # this worker reads the new version again (again after the commit: see web)
+    await mark_changed(action, seq, digest)
     return seq
 
 

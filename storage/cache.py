@@ -9,7 +9,6 @@ within ``ttl`` seconds (``THIDUA_CACHE_SECONDS``, default 5; 0 turns these cache
 from __future__ import annotations
 
 import os
-import random
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -18,20 +17,17 @@ from typing import Generic, TypeVar
 K = TypeVar("K")
 V = TypeVar("V")
 MISSING = object()
-_ALL: list[TTLCache[object, object]] = []
 _CLEARERS: list[Callable[[], None]] = []
 
 
 def clear_all() -> None:
     """Empty every cache (after the database was emptied, e.g. between tests)."""
-    for cache in _ALL:
-        cache.clear()
     for clear in _CLEARERS:
         clear()
 
 
 def on_clear(clear: Callable[[], None]) -> None:
-    """``clear`` runs with :func:`clear_all` (for caches kept elsewhere)."""
+    """``clear`` runs with :func:`clear_all` (every ``TTLCache``, and caches kept elsewhere)."""
     _CLEARERS.append(clear)
 
 
@@ -40,16 +36,13 @@ def default_ttl() -> float:
 
 
 class TTLCache(Generic[K, V]):
-    """Least-recently-used entries, each valid for ``ttl`` seconds (None: forever). With
-    ``spread``, an entry's life is drawn between ``ttl * (1 - spread)`` and ``ttl``, so that
-    entries built together (a server's first minute) do not all expire, and get rebuilt, at once."""
+    """Least-recently-used entries, each valid for ``ttl`` seconds (None: forever)."""
 
-    def __init__(self, maxsize: int, ttl: float | None, spread: float = 0.0) -> None:
+    def __init__(self, maxsize: int, ttl: float | None) -> None:
         self.maxsize = maxsize
         self.ttl = ttl
-        self.spread = spread
         self._data: OrderedDict[K, tuple[float, V]] = OrderedDict()
-        _ALL.append(self)  # type: ignore[arg-type]
+        on_clear(self.clear)
 
     def get(self, key: K) -> V | object:
         if self.ttl == 0:
@@ -67,8 +60,7 @@ class TTLCache(Generic[K, V]):
     def put(self, key: K, value: V) -> None:
         if self.ttl == 0:
             return
-        life = None if self.ttl is None else self.ttl * (1 - self.spread * random.random())
-        expires = float("inf") if life is None else time.monotonic() + life
+        expires = float("inf") if self.ttl is None else time.monotonic() + self.ttl
         self._data[key] = (expires, value)
         self._data.move_to_end(key)
         while len(self._data) > self.maxsize:

@@ -19,7 +19,7 @@ from http_layer.access import AnyRequest, IdPath, OptionalIdQuery
 from scoring.services import periods as period_service
 from scoring.services.plan_store import list_plan_versions, load_plan_version
 from storage.errors import ServiceError
-from web.public_cache import PUBLIC_PAGE, public_page
+from web.page_cache import PUBLIC_PAGE, public_page
 
 
 async def stored_versions() -> list[dict[str, Any]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
@@ -36,7 +37,7 @@ from scoring.services.unit_years import unit_years
 from storage.errors import ServiceError
 from web import ranking_view, trends
 from web.collation import vietnamese_key
-from web.public_cache import PUBLIC_PAGE, public_page
+from web.page_cache import PUBLIC_PAGE, VALID_UNTIL, pages, public_page, searches
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -92,7 +93,7 @@ class PublicPages(Controller):
         sort = sap_xep if sap_xep in trends.SORTS else "hang"
         query = tim.strip()[:100]
         return await public_page(request, ("home", ky, sort, query), "home.html",
-                                 lambda: ranking_context(ky, sort, query))
+                                 lambda: ranking_context(ky, sort, query), searches if query else pages)
 
     @get("/dang-nhap")
     async def login_form(self, request: AnyRequest, next: FromQuery[str] = "/") -> Template:
@@ -185,15 +186,23 @@ async def ranking_context(ky: int | None, sort: str, query: str) -> dict[str, An
             shown = period
             break
     found: list[dict[str, Any]] = []
-    if shown is not None:
-        await trends.add_improvements(levels, periods, shown["year"], sort)
+    if shown is not None:  # the band notes read the rank order: before any other sort
         ranking_view.annotate(levels, await load_plan_version(shown["plan_version"]))
+        await trends.add_improvements(levels, periods, shown["year"], sort)
         found = ranking_view.search(levels, query)
     return {
         "periods": periods, "shown": shown, "levels": levels, "current": periods[0] if periods else None,
         "sort": sort, "sorts": trends.SORTS, "query": query, "found": found,
         "found_codes": {f["row"]["unit_code"] for f in found}, "first_run": await needs_first_run(),
+        VALID_UNTIL: next_window_edge(periods),
     }
+
+
+def next_window_edge(periods: list[dict[str, Any]]) -> datetime | None:
+    """The next moment an entry window opens or closes: the page says which is open."""
+    now = datetime.now(UTC)
+    edges = [t for p in periods for t in (p["entry_opens"], p["entry_closes"]) if t is not None and t > now]
+    return min(edges, default=None)
 
 
 async def unit_context(code: str) -> dict[str, Any]:

@@ -18,13 +18,12 @@ from accounts.service import CurrentUser
 from http_layer.access import AnyRequest, OptionalIdQuery, require_unit_access
 from http_layer.auth import SignedIn, Viewer
 from http_layer.errors import status_of
-from http_layer.read_snapshot import snapshot
 from http_layer.uploads import chosen_files, saved_uploads
 from scoring.services.submission import submit_for_appraisal
-from storage.cache import MISSING
 from storage.errors import ServiceError
-from web import entry_form, fragments
+from web import entry_form
 from web.dashboard import load_dashboard
+from web.page_cache import PRECOMPRESSED, viewer_page
 from web.pages_public import page
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -92,24 +91,13 @@ async def _entry_page(
 class UnitPages(Controller):
     include_in_schema = False
 
-    @get("/don-vi/{code:str}")
+    @get("/don-vi/{code:str}", opt={PRECOMPRESSED: True})
     async def dashboard(
         self, request: AnyRequest, viewer: Viewer, code: FromPath[str], ky: OptionalIdQuery = None
     ) -> Response[Any]:
         require_unit_access(viewer, code)
-        role = viewer.role if viewer else ""
-        key = ("dashboard", code, ky, role)
-        parts = fragments.bodies.get(key)
-        if parts is MISSING:
-            async with fragments.building(key):  # one build per key; the others wait for it
-                parts = fragments.bodies.get(key)
-                if parts is MISSING:
-                    async with snapshot():
-                        context = await load_dashboard(code, ky)
-                    parts = fragments.render_blocks(
-                        "dashboard.html", {**context, "user": fragments.Viewer(role)})
-                    fragments.bodies.put(key, parts)
-        return page("cached_page.html", request, parts=parts)
+        return await viewer_page(request, ("dashboard", code, ky), "dashboard.html",
+                                 lambda: load_dashboard(code, ky), viewer.role if viewer else "")
 
     @get("/nhap-lieu")
     async def entry(

@@ -12,12 +12,12 @@ from scoring.core.units import Cluster, Registry, Unit
 from scoring.tables import Cluster as ClusterRow
 from scoring.tables import Unit as UnitRow
 from storage.audit import record
-from storage.cache import on_clear
+from storage.cache import TTLCache
 from storage.db import bulk_write, in_write_transaction, write_transaction
 from storage.errors import ServiceError
-from storage.public_version import read_version
 from storage.reads import once_per_read
 from storage.tables import KeyValue
+from storage.versions import REGISTRY, read_version
 
 PROVINCE_CODE_KEY = "registry.province_code"
 PROVINCE_NAME_KEY = "registry.province_name"
@@ -143,28 +143,21 @@ async def load_unit(code: str) -> Unit:
 async def load_registry_from_db() -> Registry:
     """The stored registry, clusters and units in the order they were first saved.
 
-    Every change of the registry is a public change (:mod:`storage.public_version`), so the
-    registry this worker last built is reused as long as the stored version, read in the same
-    read, has not moved: one small query instead of every unit."""
+    Every change of the registry moves the registry version (:mod:`storage.versions`), so the
+    registry this worker last built is reused as long as that version, read in the same read,
+    has not moved: one small query instead of every unit."""
     if in_write_transaction():  # what it reads may yet roll back
         return await _read_registry()
-    stamp = await read_version()
-    if _last is not None and _last[0] == stamp:
-        return _last[1]
+    stamp = await read_version(REGISTRY)
+    kept = _kept.get(stamp)
+    if isinstance(kept, Registry):
+        return kept
     registry = await _read_registry()
-    _last_registry(stamp, registry)
+    _kept.put(stamp, registry)
     return registry
 
 
-_last: tuple[str, Registry] | None = None
-
-
-def _last_registry(stamp: str | None, registry: Registry | None) -> None:
-    global _last
-    _last = None if stamp is None or registry is None else (stamp, registry)
-
-
-on_clear(lambda: _last_registry(None, None))
+_kept: TTLCache[str, Registry] = TTLCache(maxsize=1, ttl=None)  # registry version → registry
 
 
 async def _read_registry() -> Registry:

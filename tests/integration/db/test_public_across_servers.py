@@ -23,7 +23,7 @@ from e2e_browse import HOST, free_port, wait_ready
 from loaded_province import OPEN_YEAR, World, load_world
 from test_cli_db import thidua
 
-from storage.public_version import recheck_seconds
+from storage.versions import recheck_seconds
 
 pytestmark = pytest.mark.db
 

@@ -8,6 +8,7 @@ one not (yet: one test publishes it).
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import sys
 from pathlib import Path
@@ -19,8 +20,8 @@ from litestar.testing import TestClient
 from markupsafe import Markup
 
 from scoring.services.publish import publish_run
-from storage.public_version import read_version
-from web import public_cache
+from storage.versions import read_version
+from web import page_cache
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api"))
 import loaded_province as province
@@ -37,7 +38,7 @@ def anonymous(c: Client, path: str, **headers: str) -> httpx.Response:
 
 
 def test_conditional_get_gzip_and_the_signed_in_header(client: Client, world: World) -> None:
-    public_cache.pages.clear()
+    page_cache.pages.clear()
     first = anonymous(client, "/", **{"Accept-Encoding": "gzip"})
     assert first.status_code == 200 and first.headers["content-encoding"] == "gzip"
     assert f"Kết quả đã công bố năm {province.PUBLISHED_YEAR}" in first.text
@@ -45,7 +46,8 @@ def test_conditional_get_gzip_and_the_signed_in_header(client: Client, world: Wo
     assert first.headers["cache-control"] == "no-cache" and "Accept-Encoding" in first.headers["vary"]
 
     plain = anonymous(client, "/", **{"Accept-Encoding": "identity"})
-    assert "content-encoding" not in plain.headers and plain.headers["etag"] == etag
+    assert "content-encoding" not in plain.headers and plain.headers["etag"] != etag, "mỗi dạng một ETag"
+    assert anonymous(client, "/", **{"Accept-Encoding": "identity", "If-None-Match": etag}).status_code == 200
     assert plain.content == first.content, "trang nén và không nén phải là cùng một nội dung"
     assert len(gzip.compress(plain.content)) < len(plain.content) / 3
 
@@ -86,17 +88,48 @@ def test_a_run_not_published_never_shows_and_a_publication_shows_at_once(
 
 def test_a_worker_that_answered_a_write_reads_the_version_again(client: Client, world: World,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    from storage.public_version import watch
+    from storage.versions import public_watch
 
-    monkeypatch.setattr(watch, "bound", 3600.0)  # only an expiry makes it read again
+    monkeypatch.setattr(public_watch, "bound", 3600.0)  # only an expiry makes it read again
     anonymous(client, "/")
-    assert watch.read_at > float("-inf")
+    assert public_watch.read_at > float("-inf")
     client.post("/dang-nhap", data={"username": "khong-co", "password": "sai"})
-    assert watch.read_at == float("-inf"), "sau một yêu cầu ghi, lần đọc sau phải hỏi lại phiên bản"
+    assert public_watch.read_at == float("-inf"), "sau một yêu cầu ghi, lần đọc sau phải hỏi lại phiên bản"
 
 
 def test_the_cache_keeps_to_its_byte_bound() -> None:
-    cache = public_cache.PageCache(limit=10_000)
+    cache = page_cache.PageCache(limit=10_000)
     for n in range(50):
-        cache.put(("trang", n), public_cache.finished({"content": Markup("x" * 1000)}, "1"))
+        cache.put(("trang", n), page_cache.finished({"content": Markup("x" * 1000)}, "1", float("inf")))
     assert 0 < cache.used <= 10_000 and cache.get(("trang", 0)) is None and cache.get(("trang", 49))
+
+
+def test_searches_have_their_own_room(client: Client, world: World) -> None:
+    page_cache.pages.clear()
+    page_cache.searches.clear()
+    anonymous(client, "/?tim=xa")
+    assert page_cache.searches.used > 0 and page_cache.pages.used == 0
+    anonymous(client, "/")
+    assert page_cache.pages.used > 0
+
+
+def test_a_page_that_changes_with_the_clock_is_built_again_after_its_moment(world: World) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from storage.versions import public_watch
+
+    builds = []
+
+    async def build() -> dict[str, Any]:
+        builds.append(1)
+        return {"unit": None, page_cache.VALID_UNTIL: datetime.now(UTC) + timedelta(seconds=0.5)}
+
+    async def twice_then_later() -> None:
+        for _ in range(2):
+            await page_cache.cached(("thu",), public_watch, "methodology_index.html", build, None, True)
+        assert len(builds) == 1
+        await asyncio.sleep(0.6)
+        await page_cache.cached(("thu",), public_watch, "methodology_index.html", build, None, True)
+
+    province.run(twice_then_later())
+    assert len(builds) == 2, "trang có mốc thời gian phải được dựng lại khi qua mốc"
