@@ -25,6 +25,7 @@ from http_layer.auth import SESSION_COOKIE, USER_DEPENDENCIES, AuthMiddleware
 from http_layer.errors import EXCEPTION_HANDLERS
 from http_layer.read_snapshot import read_snapshot_middleware
 from http_layer.security import LocalSwagger, allow_header, security_headers
+from scoring.intake.sheets import limits
 from storage.db import close_pool, is_sqlite, start_pool
 from web.page_cache import GZIP_LEVEL, PRECOMPRESSED, after_write
 from web.routes import web_app_options
@@ -112,6 +113,8 @@ def create_app(extra_route_handlers: Sequence[ControllerRouterHandler] = ()) -> 
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024,
                                              gzip_compress_level=GZIP_LEVEL, exclude_opt_key=PRECOMPRESSED),
         before_send=[security_headers, allow_header, after_write],
+        # an upload may carry a file of the intake's largest size (THIDUA_MAX_FILE_MB), and its form
+        request_max_body_size=limits().file_bytes + 1024 * 1024,
     ))
 
 

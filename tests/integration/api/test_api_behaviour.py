@@ -227,3 +227,15 @@ def test_openapi_lists_every_api_route(client: TestClient[Any]) -> None:
     assert len(routes) >= 29
     missing = sorted((path, method) for path, method in routes if method not in paths.get(path, {}))
     assert not missing, f"thiếu trong OpenAPI: {missing}"
+
+
+def test_an_upload_above_the_frameworks_default_body_limit_reaches_the_intake(
+        client: TestClient[Any], world: World) -> None:
+    """Litestar refuses bodies over 10 MB by default; the intake allows 50 MB files and says
+    itself what is wrong with one."""
+    junk = b"\x00" * (11 * 1024 * 1024)
+    answer = client.post(f"{V1}/periods/{world.period}/import", params={"dry_run": "true"},
+                         files=[("files", ("cap-huyen.csv", junk, "text/csv"))],
+                         headers=world.headers("admin"))
+    assert answer.status_code == 400, answer.text[:300]
+    assert "cap-huyen.csv" in answer.text
