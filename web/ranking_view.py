@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from criteria.model import Plan
-from web.collation import fold
+from presentation.text import fold
 
 MAX_FOUND = 50
 
@@ -23,7 +23,8 @@ def annotate(levels: list[dict[str, Any]], plan: Plan) -> None:
             cluster["anchor"] = f"cum-{level['level']}-{n + 1}"
             rows = cluster["rows"]
             best_below = len(order)
-            for row in reversed(rows):  # from the last rank up: the best band met below each row
+            # from the last rank up (whatever order the rows are shown in): the best band below each
+            for row in sorted(rows, key=lambda r: r["rank_in_cluster"], reverse=True):
                 mine = order.get(row["band"], len(order))
                 row["band_note"] = best_below < mine
                 best_below = min(best_below, mine)

@@ -30,6 +30,14 @@ def test_a_higher_rank_with_a_lower_band_is_noted() -> None:
     assert cluster["band_note"] and cluster["anchor"] == "cum-xa-1"
 
 
+def test_the_note_follows_the_rank_whatever_order_the_rows_are_shown_in() -> None:
+    shown = levels()
+    rows = shown[0]["clusters"][0]["rows"]
+    rows.reverse()  # e.g. sorted by improvement: the last rank first
+    annotate(shown, build(hand_plan_dict()))
+    assert {r["unit_code"]: r["band_note"] for r in rows} == {"00001": True, "00002": False, "00003": False}
+
+
 def test_the_search_ignores_case_and_diacritics_and_matches_codes() -> None:
     shown = levels()
     assert [f["row"]["unit_code"] for f in search(shown, "dong tho")] == ["00001"]
