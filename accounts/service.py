@@ -267,7 +267,16 @@ async def list_api_tokens(account_id: int | None = None) -> list[dict[str, Any]]
         query = query.where(ApiToken.account == account_id)
     rows = await query.order_by(ApiToken.id, ascending=False)
     now = datetime.now(UTC)
-    return [{**r, "expired": r["expires_at"] is not None and r["expires_at"] <= now} for r in rows]
+    out = []
+    for row in rows:
+        ends = token_end(row["created_at"], row["expires_at"])
+        out.append({**row, "expires_at": ends, "expired": ends <= now})
+    return out
+
+
+def token_end(created: datetime, expires: datetime | None) -> datetime:
+    """When a token stops working (one from before expiries lives the default term)."""
+    return expires or created + timedelta(days=TOKEN_DAYS)
 
 
 async def revoke_api_token(token_id: int, actor: CurrentUser) -> None:
@@ -296,7 +305,6 @@ async def _token_user(token: str) -> CurrentUser | None:
         ApiToken.token_hash == token_digest(token), ApiToken.account.active == True).first()  # noqa: E712
     if row is None:
         return None
-    created, expires = row.pop("created_at"), row.pop("expires_at")
-    if (expires or created + timedelta(days=TOKEN_DAYS)) <= datetime.now(UTC):
-        return None  # expired (a token from before expiries lives the default term)
-    return CurrentUser(**row, via="token") if row else None
+    if token_end(row.pop("created_at"), row.pop("expires_at")) <= datetime.now(UTC):
+        return None
+    return CurrentUser(**row, via="token")
