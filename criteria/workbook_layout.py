@@ -7,8 +7,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from presentation.text import without_diacritics
-
 INFO_SHEET = "Kế hoạch"
 LEVEL_SHEET = "Cấp thi đua"
 INDICATOR_SHEET = "Chỉ số"
@@ -120,11 +118,6 @@ TABLE_SHEETS = {  # plan table → (sheet, columns)
     "groups": (GROUP_SHEET, GROUP_COLUMNS), "bonuses": (BONUS_SHEET, BONUS_COLUMNS),
     "deductions": (DEDUCTION_SHEET, DEDUCTION_COLUMNS), "bands": (BAND_SHEET, BAND_COLUMNS),
 }
-
-
-def folded(text: str) -> str:
-    """Lower case without diacritics or extra spaces: how typed words are compared."""
-    return " ".join(without_diacritics(text).lower().split())
 
 
 def criteria_sheet(level_id: str) -> str:

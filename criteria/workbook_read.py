@@ -31,8 +31,8 @@ from criteria.workbook_layout import (
     MAX_UNPACKED,
     TABLE_SHEETS,
     Column,
-    folded,
 )
+from presentation.text import fold
 
 _PATH = re.compile(r"^(\w+)(?:\[(\d+)\])?(?:\.(\w+))?")
 _YES = {"co", "x", "yes", "true", "1", "dung"}
@@ -110,7 +110,7 @@ def _parse(column: Column, value: Any) -> Any:
         number = _number(value)
         return number / 100 if number > 1 else number
     if kind == "flag":
-        word = folded(_text(value))
+        word = fold(_text(value))
         if word in _YES or word in _NO:
             return word in _YES
         raise ValueError(f"«{_text(value)}»: ghi «Có» hoặc «Không»")
@@ -130,9 +130,9 @@ def _parse(column: Column, value: Any) -> Any:
 
 
 def _choice(column: Column, text: str) -> str:
-    wanted = folded(text)
+    wanted = fold(text)
     for code, word in column.words.items():
-        if wanted in (folded(word), folded(code)):
+        if wanted in (fold(word), fold(code)):
             return code
     allowed = "; ".join(f"«{w}»" for w in column.words.values())
     raise ValueError(f"«{text}» không phải là lựa chọn hợp lệ; chọn một trong: {allowed}")
@@ -185,13 +185,13 @@ def _rows(book: Any, name: str, cells: _Cells) -> list[tuple[int, tuple[Any, ...
 
 def _positions(header: tuple[Any, ...], columns: tuple[Column, ...], sheet: str, row: int,
                cells: _Cells) -> dict[str, int]:
-    found = {folded(_text(h)): n for n, h in enumerate(header) if h is not None}
+    found = {fold(_text(h)): n for n, h in enumerate(header) if h is not None}
     out = {}
     for column in columns:
         if not column.key:
             continue
-        if folded(column.header) in found:
-            out[column.key] = found[folded(column.header)]
+        if fold(column.header) in found:
+            out[column.key] = found[fold(column.header)]
         else:
             cells.issues.append(_issue(sheet, row, column.header, "thiếu cột này ở dòng tiêu đề"))
     return out
@@ -238,11 +238,11 @@ class _Reader:
         name = self.sheet(INFO_SHEET)
         if name is None:
             return {}
-        by_label = {folded(c.header): c for c in INFO_ROWS}
+        by_label = {fold(c.header): c for c in INFO_ROWS}
         self.headers["plan"] = {c.key: c.header for c in INFO_ROWS}
         out: dict[str, Any] = {}
         for number, values in _rows(self.book, name, self.cells):
-            column = by_label.get(folded(_text(values[0]))) if values and values[0] is not None else None
+            column = by_label.get(fold(_text(values[0]))) if values and values[0] is not None else None
             if column is None:
                 continue
             value = self.cells.read(column, values[1] if len(values) > 1 else None, INFO_SHEET, number,

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import unicodedata
 
-from presentation.text import without_diacritics
-
 ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
 _RANK = {ch: i for i, ch in enumerate(ALPHABET)}
 # Combining tone marks, in the traditional dictionary order: none, huyền, hỏi, ngã, sắc, nặng.
@@ -54,8 +52,3 @@ def person_name_key(full_name: str) -> tuple[object, ...]:
     words = full_name.split()
     given = words[-1] if words else ""
     return (vietnamese_key(given), vietnamese_key(" ".join(words[:-1])))
-
-
-def fold(text: str) -> str:
-    """Text for a search that ignores case and diacritics: "Đông Thọ" and "dong tho" match."""
-    return " ".join(without_diacritics(text).casefold().split())

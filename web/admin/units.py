@@ -14,6 +14,7 @@ from litestar.response import Template
 
 from http_layer.auth import SignedIn
 from http_layer.errors import status_of
+from presentation.text import fold
 from presentation.times import date_text
 from presentation.words import UNIT_KIND_NAMES
 from scoring.core.units import KINDS, LEVELS, Registry, Unit
@@ -22,7 +23,7 @@ from scoring.services import plan_store
 from scoring.services import units_admin as unit_service
 from storage.errors import ServiceError
 from web.admin.common import AdminController, AnyRequest, FormBody, admin_page, parse_day, see_other
-from web.collation import fold, person_name_key, vietnamese_key
+from web.collation import person_name_key, vietnamese_key
 
 # the unit form's fields, in order, with their Vietnamese names
 FIELDS = {"ma": "Mã đơn vị", "ten": "Tên đơn vị", "loai": "Loại đơn vị",
