@@ -31,6 +31,7 @@ from storage.audit import record
 from storage.cache import MISSING, TTLCache, default_ttl
 from storage.db import CHUNK, bulk_write, write_transaction
 from storage.errors import ServiceError
+from storage.reads import once_per_read
 
 ENGINE_VERSION = "1"
 _POINTS = {"total_h": "total", "max_h": "max", "percent_h": "percent", "base_h": "base_total",
@@ -210,7 +211,12 @@ async def unit_breakdown_json(run_id: int, unit_code: str) -> str:
 
 
 async def published_run(period_id: int, level: str) -> dict[str, Any] | None:
-    row = await ScoreRun.select().where(
-        (ScoreRun.period == period_id) & (ScoreRun.level == level) & (ScoreRun.published == True)  # noqa: E712
-    ).first()
-    return None if row is None else _run_shape(row)
+    found = (await published_runs()).get((period_id, level))
+    return None if found is None else dict(found)
+
+
+@once_per_read
+async def published_runs() -> dict[tuple[int, str], dict[str, Any]]:
+    """Every published run by (period, level): one query for all the pages ask (a few rows a year)."""
+    rows = await ScoreRun.select().where(ScoreRun.published == True)  # noqa: E712
+    return {(int(r["period"]), r["level"]): _run_shape(r) for r in rows}
