@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -33,6 +32,7 @@ from criteria.workbook_layout import (
     Column,
 )
 from presentation.text import fold
+from storage.zipped import check_zip
 
 _PATH = re.compile(r"^(\w+)(?:\[(\d+)\])?(?:\.(\w+))?")
 _YES = {"co", "x", "yes", "true", "1", "dung"}
@@ -293,9 +293,7 @@ def _open(data: bytes) -> Any:
     if len(data) > MAX_BYTES:
         raise ValueError(f"tệp lớn hơn {MAX_BYTES // (1024 * 1024)} MB")
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(item.file_size for item in archive.infolist()) > MAX_UNPACKED:
-                raise ValueError("tệp giải nén ra quá lớn; không phải một kế hoạch")
+        check_zip(data, MAX_UNPACKED).close()
         return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except ValueError:
         raise

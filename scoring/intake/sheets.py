@@ -33,6 +33,7 @@ import openpyxl
 
 from presentation.numbers import exact_number_text
 from scoring.core.reading import clean_text
+from storage.zipped import check_zip
 
 DELIMITERS = (",", ";", "\t")
 SNIFF_ROWS = 50
@@ -129,22 +130,16 @@ def read_sheet(path: Path | str) -> Sheet:
 def _zip_kind(data: bytes, bounds: Limits) -> str:
     """``xlsx`` or ``ods`` from the archive's parts, after checking their unpacked size."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            items = archive.infolist()
-            unpacked = sum(i.file_size for i in items)
-            packed = sum(i.compress_size for i in items) or 1
-            if unpacked > bounds.unpacked_bytes or unpacked > packed * bounds.ratio:
-                raise SheetError(
-                    f"tệp giải nén ra {unpacked // (1024 * 1024)} MB, vượt giới hạn "
-                    f"{bounds.unpacked_bytes // (1024 * 1024)} MB (hoặc tỷ lệ nén bất thường); "
-                    "không đọc tệp này")
-            names = {i.filename for i in items}
+        with check_zip(data, bounds.unpacked_bytes, bounds.ratio) as archive:
+            names = {i.filename for i in archive.infolist()}
             if "mimetype" in names and archive.read("mimetype").startswith(
                     b"application/vnd.oasis.opendocument.spreadsheet"):
                 return "ods"
             if "xl/workbook.xml" in names:
                 _count_rows(archive, [n for n in names if n.startswith("xl/worksheets/")], bounds)
                 return "xlsx"
+    except ValueError as err:
+        raise SheetError(str(err)) from None
     except zipfile.BadZipFile:
         pass
     raise SheetError(_DAMAGED)

@@ -22,8 +22,10 @@ import openpyxl
 from openpyxl.styles import Font
 from openpyxl.utils.exceptions import InvalidFileException
 
+from criteria.workbook_layout import MAX_BYTES, MAX_UNPACKED
 from presentation.words import UNIT_KIND_NAMES
 from scoring.core.units import KIND_LEVELS, LEVELS, Cluster, Unit
+from storage.zipped import check_zip
 
 UNIT_SHEET = "Đơn vị"
 CLUSTER_SHEET = "Khối, cụm thi đua"
@@ -200,6 +202,16 @@ def _duplicates(rows: _Rows, codes: list[tuple[int, str]], what: str) -> None:
 
 
 def open_workbook(data: bytes) -> Any:
+    """The workbook, once its size and its parts' unpacked size are within bounds (the plan
+    workbook's: :data:`criteria.workbook_layout.MAX_BYTES` and ``MAX_UNPACKED``)."""
+    if len(data) > MAX_BYTES:
+        raise WorkbookError([SheetIssue("tệp", None, None, f"tệp lớn hơn {MAX_BYTES // (1024 * 1024)} MB")])
+    try:
+        check_zip(data, MAX_UNPACKED).close()
+    except ValueError as err:
+        raise WorkbookError([SheetIssue("tệp", None, None, str(err))]) from None
+    except zipfile.BadZipFile:
+        pass  # openpyxl says so below
     try:
         return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):

@@ -316,3 +316,16 @@ async def test_a_bad_xlsx_names_every_bad_row_and_saves_nothing(stored: Registry
     assert "không đọc được tệp Excel" in unreadable.value.details[0]["reason"]
     assert await AuditEntry.count() == before
     assert await load_registry_from_db() == stored
+
+
+async def test_a_hostile_registry_workbook_is_refused_before_unpacking(stored: Registry) -> None:
+    import zipfile
+
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (70 * 1024 * 1024))
+    for data, words in ((bomb.getvalue(), "vượt giới hạn 60 MB"), (b"x" * (6 * 1024 * 1024), "lớn hơn 5 MB")):
+        with pytest.raises(ServiceError) as caught:
+            await import_registry_xlsx("staff", data)
+        assert words in json.dumps(caught.value.details, ensure_ascii=False), caught.value.details
+    assert await load_registry_from_db() == stored

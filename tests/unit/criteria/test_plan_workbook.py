@@ -131,7 +131,7 @@ def test_a_file_that_is_not_a_plan_workbook_is_refused_with_a_reason() -> None:
         archive.writestr("xl/worksheets/sheet1.xml", b"0" * (70 * 1024 * 1024))
     with pytest.raises(PlanError) as caught:
         read_plan_workbook(bomb.getvalue())
-    assert "giải nén ra quá lớn" in str(caught.value)
+    assert "vượt giới hạn 60 MB" in str(caught.value)
     empty = openpyxl.Workbook()
     with pytest.raises(PlanError) as caught:
         read_plan_workbook(saved(empty))
