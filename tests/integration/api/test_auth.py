@@ -342,6 +342,15 @@ async def test_tokens_expire_are_listed_revoked_by_staff_and_die_with_their_acco
         await ApiToken.update({ApiToken.expires_at: datetime.now(UTC) - timedelta(seconds=1)}).where(
             ApiToken.name == "một ngày")
         assert (await s.get(ME, headers={"Authorization": f"Bearer {one_day}"})).status_code == 401
+        # a token from before expiries (none stored) lives the default 90 days, listed as such
+        await ApiToken.update({ApiToken.expires_at: None,
+                               ApiToken.created_at: datetime.now(UTC) - timedelta(days=91)}).where(
+            ApiToken.name == "một ngày")
+        assert (await s.get(ME, headers={"Authorization": f"Bearer {one_day}"})).status_code == 401
+    async with client() as c:
+        await login(c)
+        old = next(t for t in (await c.get(TOKENS)).json() if t["name"] == "một ngày")
+        assert old["expired"] and old["expires_at"] is not None, old
     async with client() as admin:
         csrf = (await login(admin, "quantri")).json()["csrf_token"]
         everyone = (await admin.get(TOKENS, params={"all": "true"})).json()
