@@ -175,6 +175,8 @@ async def ranking_context(ky: int | None, sort: str, query: str) -> dict[str, An
     ``sort``, with the units matching ``query``."""
     periods = sorted(await period_service.list_periods(), key=lambda p: p["year"], reverse=True)
     registry = await load_registry_from_db() if periods else None
+    if ky is not None and all(p["id"] != ky for p in periods):
+        raise ServiceError("not_found", f"Không có kỳ đánh giá số {ky}.")  # an error page: never cached
     shown = None
     levels: list[dict[str, Any]] = []
     for period in periods:

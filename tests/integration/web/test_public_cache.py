@@ -111,6 +111,10 @@ def test_searches_have_their_own_room(client: Client, world: World) -> None:
     assert page_cache.searches.used > 0 and page_cache.pages.used == 0
     anonymous(client, "/")
     assert page_cache.pages.used > 0
+    used = page_cache.pages.used
+    unknown = anonymous(client, "/?ky=987654")
+    assert unknown.status_code == 404 and "Không có kỳ đánh giá số 987654" in unknown.text
+    assert page_cache.pages.used == used, "một kỳ không có thật không được chiếm chỗ trong bộ nhớ đệm"
 
 
 def test_a_page_that_changes_with_the_clock_is_built_again_after_its_moment(world: World) -> None:
