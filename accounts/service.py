@@ -1,8 +1,7 @@
 """Accounts, logins, sessions and API tokens: the service behind the auth routes.
 
-Login failures are counted in the shared ``KeyValue`` table, one row per failure, so every
-server worker sees the same counts: per username and per client address, within a sliding
-window of ``login_window_s`` seconds.
+Login attempts are limited per account and per client address through counters every server
+worker shares (see :mod:`accounts.login_limit`).
 """
 
 from __future__ import annotations
