@@ -6,6 +6,7 @@ over the rows that failed (to word their messages) and over the cells to parse.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -49,21 +50,24 @@ class IntakeIssue:
 @dataclass
 class Issues:
     """Issues with their file position, so they can be listed in reading order. Only the first
-    ``MAX_ISSUES`` are kept (a million bad rows must not make a million messages); ``total``
-    counts them all."""
+    ``MAX_ISSUES`` in reading order are kept, whatever check found them (a million bad rows must
+    not make a million messages); ``total`` counts them all."""
 
-    items: list[tuple[tuple[int, int, int], IntakeIssue]] = field(default_factory=list)
+    items: list[tuple[tuple[int, ...], IntakeIssue]] = field(default_factory=list)  # a max-heap
     total: int = 0
 
     def add(self, index: int, file: str, row: int | None, column: str | None, reason: str) -> None:
         self.total += 1
-        if len(self.items) >= MAX_ISSUES:
-            return
         col = column_index_from_string(column.split(" ")[0]) if column else 0
-        self.items.append(((index, row or 0, col), IntakeIssue(file, row, column, reason)))
+        # negated position (and the arrival, for ties): the heap's top is the latest kept issue
+        entry = ((-index, -(row or 0), -col, -self.total), IntakeIssue(file, row, column, reason))
+        if len(self.items) < MAX_ISSUES:
+            heapq.heappush(self.items, entry)
+        elif entry[0] > self.items[0][0]:  # earlier in the files than the latest kept one
+            heapq.heapreplace(self.items, entry)
 
     def sorted(self) -> tuple[IntakeIssue, ...]:
-        return tuple(issue for _, issue in sorted(self.items, key=lambda item: item[0]))
+        return tuple(issue for _, issue in sorted(self.items, key=lambda item: item[0], reverse=True))
 
     def __bool__(self) -> bool:
         return bool(self.items)

@@ -51,11 +51,15 @@ class IntakeError(Exception):
         self.issues = tuple(issues)
         self.total = max(total or 0, len(self.issues))
         lines = "\n".join(f"- {issue}" for issue in self.issues)
-        shown = "" if self.total == len(self.issues) else f" (liệt kê {len(self.issues)} lỗi đầu tiên)"
         super().__init__(
-            f"Không nhận dữ liệu chỉ tiêu: có {self.total} lỗi{shown}, chưa tệp nào được "
+            f"Không nhận dữ liệu chỉ tiêu: có {self.count_text()}, chưa tệp nào được "
             f"nhận. Hãy sửa các lỗi sau rồi tải lên lại toàn bộ:\n{lines}"
         )
+
+    def count_text(self) -> str:
+        """«12 lỗi», or «5000 lỗi (liệt kê 200 lỗi đầu tiên)» when only the first are listed."""
+        shown = "" if self.total == len(self.issues) else f" (liệt kê {len(self.issues)} lỗi đầu tiên)"
+        return f"{self.total} lỗi{shown}"
 
 
 @dataclass(frozen=True, eq=False)

@@ -111,10 +111,9 @@ def _diff(frame: pd.DataFrame, stored: pd.DataFrame) -> tuple[pd.DataFrame, int,
 
 
 def _import_issues(err: IntakeError) -> ServiceError:
-    shown = "" if err.total == len(err.issues) else f" (liệt kê {len(err.issues)} lỗi đầu tiên)"
     return ServiceError(
         "import_invalid",
-        f"Tệp có {err.total} lỗi{shown}; không có số liệu nào được nhận.",
+        f"Tệp có {err.count_text()}; không có số liệu nào được nhận.",
         details=[{"file": i.file, "row": i.row, "column": i.column, "reason": i.reason}
                  for i in err.issues],
     )

@@ -345,3 +345,23 @@ def test_hash_ignores_order_and_format_but_not_values(tmp_path: Path, plan: Plan
     assert d.sha256 != a.sha256
     assert len(a.sha256) == 64
     pd.testing.assert_frame_equal(a.frame, c.frame)
+
+
+def test_the_issues_kept_are_the_first_in_reading_order_whatever_check_found_them() -> None:
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from scoring.intake.checks import MAX_ISSUES, Issues
+
+    @given(st.lists(st.tuples(st.integers(0, 2), st.integers(2, 5000), st.sampled_from(["A", "B", "C"])),
+                    min_size=0, max_size=3 * MAX_ISSUES))
+    def check(found: list[tuple[int, int, str]]) -> None:
+        issues = Issues()
+        for index, row, column in found:  # in the order the checks found them, not reading order
+            issues.add(index, f"tep-{index}.csv", row, column, "sai")
+        kept = [(i.file, i.row, i.column) for i in issues.sorted()]
+        wanted = sorted(found, key=lambda f: (f[0], f[1], "ABC".index(f[2])))[:MAX_ISSUES]
+        assert kept == [(f"tep-{i}.csv", r, c) for i, r, c in wanted]
+        assert issues.total == len(found)
+
+    check()
