@@ -37,7 +37,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script: make `benchmarks` importable
-from benchmarks.loadgen import free_port, server_env, start_server, stop, throwaway_database, wait_ready  # noqa: E402
+from benchmarks.loadgen import (  # noqa: E402
+    RawConnection,
+    free_port,
+    percentile,
+    server_env,
+    start_server,
+    stop,
+    throwaway_database,
+    wait_ready,
+)
 
 HOST = "127.0.0.1"
 GOAL_P99_MS = 500.0
@@ -84,27 +93,6 @@ async def load_data(folder: Path, units: int) -> tuple[list[tuple[str, str]], Pa
     return sessions, files[NEW_YEAR]
 
 
-class Connection:
-    """One keep-alive HTTP/1.1 connection; GETs with a path and headers of their own."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-
-    async def open(self) -> None:
-        self.reader, self.writer = await asyncio.open_connection(HOST, self.port)
-
-    async def get(self, path: str, cookie: str | None) -> int:
-        lines = [f"GET {path} HTTP/1.1", f"Host: {HOST}:{self.port}", "Accept-Encoding: gzip"]
-        if cookie:
-            lines.append(f"Cookie: thidua_session={cookie}")
-        self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
-        head = await self.reader.readuntil(b"\r\n\r\n")
-        length = next(int(line[15:]) for line in head.split(b"\r\n")
-                      if line[:15].lower() == b"content-length:")
-        await self.reader.readexactly(length)
-        return int(head[9:12])
-
-
 async def staff_work(env: dict[str, str], data_file: Path, log: Path) -> dict[str, float]:
     """Import the 2025 data, then score it, each as its own process; their durations."""
     cli = [sys.executable, "-m", "api.cli"]
@@ -130,7 +118,7 @@ async def load(port: int, sessions: list[tuple[str, str]], args: argparse.Namesp
     deadline = started + args.seconds
 
     async def client() -> None:
-        connection = Connection(port)
+        connection = RawConnection(HOST, port)
         await connection.open()
         try:
             while time.perf_counter() < deadline or not staff.done():
@@ -139,20 +127,18 @@ async def load(port: int, sessions: list[tuple[str, str]], args: argparse.Namesp
                 kind, path, cookie = (("ranking", "/", None),
                                       ("public unit", f"/don-vi/{code}/cong-khai", None),
                                       ("dashboard", f"/don-vi/{code}", token))[n % 3]
+                headers = {"Accept-Encoding": "gzip"}  # as a browser asks
+                if cookie:
+                    headers["Cookie"] = f"thidua_session={cookie}"
                 began = time.perf_counter()
-                status = await connection.get(path, cookie)
+                status, _ = await connection.get(path, headers)
                 latencies[kind].append((time.perf_counter() - began) * 1000)
                 errors[kind] += status != 200
         finally:
-            connection.writer.close()
+            connection.close()
 
     await asyncio.gather(*(client() for _ in range(args.connections)))
     return latencies, errors, time.perf_counter() - started
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
 
 
 async def benchmark(args: argparse.Namespace, folder: Path) -> None:

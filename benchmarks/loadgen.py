@@ -112,25 +112,36 @@ class Result:
         return self.requests / self.seconds
 
     def percentile(self, p: float) -> float:
-        ordered = sorted(self.latencies_ms)
-        return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
+        return percentile(self.latencies_ms, p)
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The nearest-rank ``p``-th percentile."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
 
 
 class RawConnection:
-    """One keep-alive HTTP/1.1 connection speaking just enough HTTP for these two endpoints
+    """One keep-alive HTTP/1.1 connection speaking just enough HTTP for these endpoints
     (``Content-Length`` bodies); far cheaper per request than a general client, so that the
-    client, sharing the CPUs with the server, distorts the comparison less."""
+    client, sharing the CPUs with the server, distorts the comparison less. ``get()`` asks for
+    the path and headers given at creation, ``get(path, headers)`` for others."""
 
-    def __init__(self, host: str, port: int, path: str, headers: dict[str, str]) -> None:
-        lines = [f"GET {path} HTTP/1.1", f"Host: {host}:{port}", *(f"{k}: {v}" for k, v in headers.items())]
-        self.request = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+    def __init__(self, host: str, port: int, path: str = "/", headers: dict[str, str] | None = None) -> None:
         self.host, self.port = host, port
+        self.request = self._request(path, headers or {})
+
+    def _request(self, path: str, headers: dict[str, str]) -> bytes:
+        lines = [f"GET {path} HTTP/1.1", f"Host: {self.host}:{self.port}",
+                 *(f"{k}: {v}" for k, v in headers.items())]
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
     async def open(self) -> None:
         self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
 
-    async def get(self) -> tuple[int, int]:
-        self.writer.write(self.request)
+    async def get(self, path: str | None = None, headers: dict[str, str] | None = None) -> tuple[int, int]:
+        """(status, body length) of one GET."""
+        self.writer.write(self.request if path is None else self._request(path, headers or {}))
         head = await self.reader.readuntil(b"\r\n\r\n")
         status = int(head[9:12])
         length = None
