@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -31,6 +30,7 @@ from storage.audit import record
 from storage.cache import MISSING, TTLCache, default_ttl
 from storage.db import CHUNK, bulk_write, write_transaction
 from storage.errors import ServiceError
+from storage.faults import fault_point
 from storage.reads import once_per_read
 
 ENGINE_VERSION = "1"
@@ -79,19 +79,6 @@ def _result_shape(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-async def _fault_pause_after_first_chunk() -> None:
-    """Fault-injection hook for tests (tests/integration/db/test_faults_process.py), inert unless
-    ``THIDUA_FAULT_PAUSE_AFTER_CHUNK`` (seconds) is set: after the first chunk of results is
-    written, inside the open transaction, touch ``THIDUA_FAULT_MARKER`` (if set) and pause, so a
-    test can kill the process mid-run. ``THIDUA_RESULT_CHUNK`` overrides the rows per chunk."""
-    pause = os.environ.get("THIDUA_FAULT_PAUSE_AFTER_CHUNK")
-    if not pause:
-        return
-    if marker := os.environ.get("THIDUA_FAULT_MARKER"):
-        Path(marker).touch()
-    await asyncio.sleep(float(pause))
-
-
 async def start_run(period_id: int, level: str, actor: str) -> dict[str, Any]:
     """Score every competing unit of ``level`` from the period's effective values; store it."""
     period = await get_period(period_id)
@@ -125,7 +112,7 @@ async def start_run(period_id: int, level: str, actor: str) -> dict[str, Any]:
             await bulk_write(UnitResult, columns,
                              [list(row.values()) for row in rows[start:start + chunk]])
             if start == 0:
-                await _fault_pause_after_first_chunk()
+                await fault_point("run.chunk")  # the crash test's point (storage.faults)
         await record(actor, "run.start", "score_run", run_id, after={
             "period_id": period_id, "level": level, "year": year, "plan_sha256": plan.sha256,
             "data_sha256": data_sha, "run_hash": run_hash, "results_sha256": results_sha,

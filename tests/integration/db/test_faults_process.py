@@ -2,10 +2,9 @@
 exactly as it was: every table has the same number of rows, the file is sound (SQLite), the
 audit chain holds, and the next run succeeds.
 
-The run is paused mid-write by the fault-injection hook of ``scoring.services.runs``:
-``THIDUA_FAULT_PAUSE_AFTER_CHUNK`` (seconds) stops it after the first chunk of results
-(``THIDUA_RESULT_CHUNK`` rows) has been written inside the open transaction, and touches
-``THIDUA_FAULT_MARKER`` so the test knows when to kill it.
+The run is paused mid-write at the fault point ``run.chunk`` (:mod:`storage.faults`): after the
+first chunk of results (``THIDUA_RESULT_CHUNK`` rows) has been written inside the open
+transaction; it touches ``THIDUA_FAULT_MARKER`` so the test knows when to kill it.
 """
 
 from __future__ import annotations
@@ -80,8 +79,8 @@ async def test_a_run_killed_mid_transaction_leaves_the_database_as_before(
     await load_commune_period(tmp_path)
     before = await row_counts()
     marker, log = tmp_path / "giua-chung", tmp_path / "run.log"
-    env = {**os.environ, "THIDUA_FAULT_PAUSE_AFTER_CHUNK": "120", "THIDUA_FAULT_MARKER": str(marker),
-           "THIDUA_RESULT_CHUNK": str(CHUNK)}
+    env = {**os.environ, "THIDUA_FAULT_AT": "run.chunk", "THIDUA_FAULT_PAUSE": "120",
+           "THIDUA_FAULT_MARKER": str(marker), "THIDUA_RESULT_CHUNK": str(CHUNK)}
     with log.open("wb") as out:
         process = subprocess.Popen([*thidua(), "run", "--period", str(YEAR), "--level", LEVEL],
                                    cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
