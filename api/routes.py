@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from api.controllers.evidence import EvidenceController
 from api.controllers.nominations import (
     BatchController,
     CouncilController,
@@ -20,6 +21,7 @@ ROUTES = [
     UnitController,
     PeriodController,
     ValueController,
+    EvidenceController,
     RunController,
     ScenarioController,
     ReplyRunController,

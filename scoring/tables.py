@@ -10,6 +10,7 @@ from __future__ import annotations
 from piccolo.columns import (
     JSON,
     Boolean,
+    Bytea,
     Date,
     DoublePrecision,
     ForeignKey,
@@ -177,3 +178,33 @@ class DisputeMessage(Table, tablename="dispute_message"):
     author = Varchar(length=80)
     body = Text()
     at = Timestamptz()
+
+
+class EvidenceBlob(Table, tablename="evidence_blob"):
+    """The bytes of an evidence file, stored once by their sha256 however many values cite them
+    (in the database: every app server sees the same files)."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+    sha256 = Varchar(length=64, unique=True)
+    size = Integer()
+    media_type = Varchar(length=120)
+    content = Bytea()
+
+
+class EvidenceFile(Table, tablename="evidence_file"):
+    """An evidence file (tài liệu kiểm chứng) attached to one indicator value of a unit; a
+    removal is recorded on the row (who, when, why), never a deletion."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+    period = ForeignKey(Period, on_delete=OnDelete.restrict, index=True)
+    unit_code = Varchar(length=40, index=True)
+    indicator = Varchar(length=80)
+    sha256 = Varchar(length=64, index=True)
+    name = Text()
+    size = Integer()
+    media_type = Varchar(length=120)
+    uploaded_by = Varchar(length=80)
+    uploaded_at = Timestamptz()
+    removed_by = Varchar(length=80, null=True, default=None)
+    removed_at = Timestamptz(null=True, default=None)
+    removal_reason = Text(default="")

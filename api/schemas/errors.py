@@ -37,6 +37,7 @@ _MEANING = {
     403: "Không có quyền, hoặc thiếu mã chống giả mạo X-CSRF-Token khi ghi bằng cookie phiên",
     404: "Không có dữ liệu được yêu cầu",
     409: "Trạng thái hiện tại không cho phép thao tác này",
+    413: "Dữ liệu gửi lên lớn hơn giới hạn cho phép",
     429: "Gửi quá nhiều yêu cầu; thử lại sau (xem tiêu đề Retry-After)",
 }
 _EXTRA_CODES = {403: (CsrfFailed.error_code,)}  # not a service error: the CSRF check's own

@@ -60,6 +60,10 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", PERIOD + "/values"): OWN,
     ("PUT", VALUE): OWN,
     ("POST", VALUE + "/appraisal"): ADMIN,
+    ("POST", VALUE + "/evidence"): OWN,
+    ("GET", VALUE + "/evidence"): OWN,
+    ("GET", PERIOD + "/evidence/{file_id:int}"): OWN,
+    ("POST", PERIOD + "/evidence/{file_id:int}/remove"): OWN,
     ("POST", PERIOD + "/import"): ADMIN,
     ("GET", V1 + "/runs"): ALL,  # everyone but staff sees only published runs listed
     ("POST", V1 + "/runs"): ADMIN,
@@ -136,6 +140,20 @@ def spare_token(world: World) -> int:
     return run(make())
 
 
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def spare_evidence(world: World) -> int:
+    """A fresh evidence file of unit A's value: its officer and staff may open or remove it."""
+    from scoring.services.evidence import add_evidence
+
+    async def make() -> int:
+        row = await add_evidence(world.period, UNIT_A, world.indicator, "biên bản.pdf", PDF, "system")
+        return int(row["id"])
+
+    return run(make())
+
+
 def calls(world: World, published: bool = False) -> dict[tuple[str, str], Call]:
     """A real, side-effect-free (or idempotent) request for every route."""
     p, closed, ind, run = world.period, world.published_period, world.indicator, world.run
@@ -176,6 +194,13 @@ def calls(world: World, published: bool = False) -> dict[tuple[str, str], Call]:
         ("GET", PERIOD + "/values"): Call(f"{V1}/periods/{p}/values", params={"unit": UNIT_A}),
         ("PUT", VALUE): Call(value, {"value": world.own_value}),  # the value it already has
         ("POST", VALUE + "/appraisal"): Call(value + "/appraisal", {"accept": True}),
+        ("POST", VALUE + "/evidence"): Call(value + "/evidence", files=[("file", ("biên bản.pdf", PDF,
+                                                                                 "application/pdf"))]),
+        ("GET", VALUE + "/evidence"): Call(value + "/evidence"),
+        ("GET", PERIOD + "/evidence/{file_id:int}"): Call(
+            f"{V1}/periods/{p}/evidence/{spare_evidence(world)}"),
+        ("POST", PERIOD + "/evidence/{file_id:int}/remove"): Call(
+            f"{V1}/periods/{p}/evidence/{spare_evidence(world)}/remove", {"reason": "tải nhầm tệp"}),
         ("POST", PERIOD + "/import"): Call(f"{V1}/periods/{p}/import", params={"dry_run": "true"},
                                            files=[("files", ("cap-xa.csv", own_csv(world), "text/csv"))]),
         ("GET", V1 + "/runs"): Call(V1 + "/runs"),
